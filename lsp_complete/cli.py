@@ -1,4 +1,4 @@
-"""Command line: ``lsp-complete [serve]``, ``complete``, ``config`` and the accounting commands.
+"""Command line: ``lsp-complete [serve]``, ``complete`` and ``config``.
 
 Parses arguments and sets up logging, then hands over; no logic of its own. Logs go to stderr or a file,
 never to stdout (stdout carries the LSP stream when serving).
@@ -41,10 +41,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = sub.add_parser("config", help="print the resolved configuration and where each value came from")
     _add_logging(config)
-
-    from lsp_complete import cli_accounting
-
-    cli_accounting.add_commands(sub, _add_logging)
     return parser
 
 
@@ -86,9 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from lsp_complete import cli_complete
 
         return cli_complete.run_config()
-    from lsp_complete import cli_accounting
-
-    return cli_accounting.run(args)
+    raise AssertionError(f"unhandled command {command}")
 
 
 def _serve(tcp: str | None) -> int:

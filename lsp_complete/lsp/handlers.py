@@ -59,7 +59,7 @@ async def _inline_completion(
                    params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked)
     if query is None:
         return types.InlineCompletionList(items=[])
-    completions = await ls.session.engine.complete(query)
+    completions = await ls.session.complete(query)
     doc = ls.session.document(query.uri)
     if doc is None or doc.version != query.version:
         return types.InlineCompletionList(items=[])
@@ -71,7 +71,7 @@ async def _completion(ls: CompleteServer, params: types.CompletionParams) -> typ
     query = _query(ls, params.text_document.uri, params.position, "menu", invoked)
     if query is None:
         return types.CompletionList(is_incomplete=True, items=[])
-    completions = await ls.session.engine.complete(query)
+    completions = await ls.session.complete(query)
     doc = ls.session.document(query.uri)
     if doc is None or doc.version != query.version:
         return types.CompletionList(is_incomplete=True, items=[])
