@@ -1,0 +1,246 @@
+"""The HTTP client every provider uses, and the one place where failures become ``lsp_complete.errors``.
+
+* ``make_client`` builds the one long-lived ``httpx.AsyncClient`` of a provider (HTTP/1.1, connection pool).
+  It keeps httpx's ``trust_env=True``: users behind a proxy set ``HTTPS_PROXY``/``NO_PROXY`` and expect
+  them honoured (a local endpoint such as Ollama may need ``NO_PROXY=localhost``).
+* ``error_from_response`` maps a non-2xx answer, ``error_from_exception`` an httpx/timeout exception and
+  ``error_from_stream_payload`` an ``{"error": ...}`` object inside a 200 stream.
+
+Messages never contain an API key: every message passes through ``scrub``, which removes the secrets the
+caller names (the values of its auth headers) and anything shaped like a bearer token or ``sk-`` key.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from lsp_complete.errors import (
+    ProviderAuthError,
+    ProviderBillingError,
+    ProviderError,
+    ProviderHTTPError,
+    ProviderNetworkError,
+    ProviderOverloaded,
+    ProviderRateLimited,
+    ProviderRequestError,
+    ProviderResponseError,
+    ProviderServerError,
+    ProviderTimeout,
+)
+
+__all__ = [
+    "MAX_MESSAGE_CHARS",
+    "Timeouts",
+    "error_from_exception",
+    "error_from_response",
+    "error_from_stream_payload",
+    "make_client",
+    "parse_retry_after",
+    "scrub",
+    "secrets_of",
+]
+
+MAX_MESSAGE_CHARS = 300
+REDACTED = "[redacted]"
+_SECRET_HEADERS = ("authorization", "x-api-key", "api-key", "x-goog-api-key")
+_SECRET_PATTERNS = (
+    (re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"), r"\1" + REDACTED),
+    (re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-*.]{3,}"), REDACTED),
+    (
+        re.compile(r"(?i)((?:api[_-]?key|x-api-key|authorization|access_token|\bkey)[\"']?\s*[:=]\s*[\"']?)"
+                   r"[^\s\"'&,;}]+"),
+        r"\1" + REDACTED,
+    ),
+)
+# Error codes that mean "the account cannot pay", even when they arrive with a 429.
+_BILLING_CODES = frozenset(
+    {"insufficient_quota", "enforced_spend_limit_reached", "billing_hard_limit_reached"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Deadlines of one request, in seconds: TCP/TLS connect, first streamed token, whole answer."""
+
+    connect_s: float = 2.0
+    first_token_s: float = 1.5
+    total_s: float = 3.0
+
+
+def make_client(base_url: str, headers: Mapping[str, str], connect_timeout: float) -> httpx.AsyncClient:
+    """The long-lived client of one provider; read deadlines are enforced per stream, not by httpx."""
+    timeout = httpx.Timeout(None, connect=connect_timeout, pool=connect_timeout)
+    return httpx.AsyncClient(
+        base_url=base_url.rstrip("/"),
+        headers=dict(headers),
+        timeout=timeout,
+        follow_redirects=False,
+    )
+
+
+def secrets_of(headers: Mapping[str, str]) -> tuple[str, ...]:
+    """The secret values among auth headers (``Bearer `` stripped) for ``scrub``."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    found: list[str] = []
+    for name in _SECRET_HEADERS:
+        value = lowered.get(name, "").strip()
+        if value.lower().startswith("bearer "):
+            value = value[7:].strip()
+        if len(value) >= 4:
+            found.append(value)
+    return tuple(found)
+
+
+def scrub(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with the named secrets and key-shaped tokens replaced, cut to ``MAX_MESSAGE_CHARS``."""
+    for secret in secrets:
+        if len(secret) >= 4:
+            text = text.replace(secret, REDACTED)
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    text = " ".join(text.split())
+    if len(text) > MAX_MESSAGE_CHARS:
+        text = text[: MAX_MESSAGE_CHARS - 1] + "…"
+    return text
+
+
+def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds to wait: ``retry-after-ms``, else ``retry-after`` (seconds or HTTP-date); None if absent."""
+    lowered = {k.lower(): v.strip() for k, v in headers.items()}
+    millis = lowered.get("retry-after-ms")
+    if millis:
+        try:
+            return max(float(millis) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    value = lowered.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(when.timestamp() - (time.time() if now is None else now), 0.0)
+
+
+def _message_and_codes(body_text: str) -> tuple[str, set[str]]:
+    """The provider's own message and its error type/code strings, from any known error body shape."""
+    text = body_text.strip()
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        if text.startswith("<"):  # an HTML error page from a proxy or load balancer
+            text = re.sub(r"<[^>]*>", " ", text)
+        return text, set()
+    if isinstance(obj, list) and obj:
+        obj = obj[0]  # Gemini wraps errors in an array
+    if not isinstance(obj, dict):
+        return text, set()
+    codes = {str(obj[k]) for k in ("type", "code") if obj.get(k) is not None}
+    err = obj.get("error")
+    message: object = None
+    if isinstance(err, dict):
+        message = err.get("message")
+        codes |= {str(err[k]) for k in ("type", "code", "status") if err.get(k) is not None}
+    elif isinstance(err, str):
+        message = err
+    if not message:
+        message = obj.get("message") or obj.get("detail")
+    if isinstance(message, list):  # FastAPI/Mistral 422: [{"loc": [...], "msg": "..."}]
+        message = "; ".join(str(d.get("msg", d)) if isinstance(d, dict) else str(d) for d in message)
+    if not message:
+        return text, codes
+    return str(message), codes
+
+
+def error_from_response(
+    provider: str,
+    status: int,
+    headers: Mapping[str, str],
+    body_text: str,
+    *,
+    secrets: Iterable[str] = (),
+    partial_text: str = "",
+) -> ProviderError:
+    """The error for a non-2xx answer; ``secrets`` are removed from the message."""
+    own, codes = _message_and_codes(body_text)
+    own = scrub(own, secrets)
+    message = f"HTTP {status}: {own}" if own else f"HTTP {status}"
+    message = scrub(message)
+    if status == 429 and not codes & _BILLING_CODES:
+        return ProviderRateLimited(
+            message,
+            provider=provider,
+            status_code=status,
+            retry_after=parse_retry_after(headers),
+            partial_text=partial_text,
+        )
+    if not 400 <= status < 600:
+        return ProviderResponseError(f"unexpected {message}", provider=provider, partial_text=partial_text)
+    cls = _http_error_class(status)
+    return cls(message, provider=provider, status_code=status, partial_text=partial_text)
+
+
+def _http_error_class(status: int) -> type[ProviderHTTPError]:
+    if status in (401, 403):
+        return ProviderAuthError
+    if status in (402, 429):  # a 429 reaching here carried a billing code such as insufficient_quota
+        return ProviderBillingError
+    if status in (503, 529):
+        return ProviderOverloaded
+    if status >= 500 or status == 408:  # 408: the provider timed out on its side; retry like a 5xx
+        return ProviderServerError
+    return ProviderRequestError
+
+
+def error_from_exception(
+    provider: str,
+    exc: BaseException,
+    partial_text: str = "",
+    *,
+    in_body: bool = False,
+    secrets: Iterable[str] = (),
+) -> ProviderError:
+    """The error for an httpx or timeout exception; ``in_body``: it broke a 2xx body already streaming."""
+    detail = scrub(f"{type(exc).__name__}: {exc}".rstrip(": "), secrets)
+    kw = {"provider": provider, "partial_text": partial_text}
+    if isinstance(exc, httpx.ConnectTimeout):
+        return ProviderTimeout(f"connect timeout ({detail})", **kw)
+    if isinstance(exc, httpx.PoolTimeout):
+        return ProviderTimeout(f"no free connection in time ({detail})", **kw)
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
+        return ProviderTimeout(f"timed out ({detail})", **kw)
+    if isinstance(exc, httpx.DecodingError):
+        return ProviderResponseError(f"undecodable body ({detail})", **kw)
+    if in_body and isinstance(exc, httpx.TransportError | OSError):
+        return ProviderResponseError(f"stream cut ({detail})", **kw)
+    if isinstance(exc, httpx.ConnectError):
+        return ProviderNetworkError(f"cannot connect ({detail})", **kw)
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return ProviderNetworkError(f"protocol error ({detail})", **kw)
+    return ProviderNetworkError(f"network error ({detail})", **kw)
+
+
+def error_from_stream_payload(
+    provider: str, obj: object, *, secrets: Iterable[str] = (), partial_text: str = ""
+) -> ProviderError | None:
+    """A ``ProviderResponseError`` when a decoded 2xx stream object carries an ``error``; else None."""
+    if not isinstance(obj, dict) or not obj.get("error"):
+        return None
+    own, codes = _message_and_codes(json.dumps(obj))
+    kind = f" [{', '.join(sorted(codes))}]" if codes else ""
+    message = scrub(f"error in stream{kind}: {scrub(own, secrets)}")
+    return ProviderResponseError(message, provider=provider, partial_text=partial_text)
