@@ -90,9 +90,9 @@ class Settings:
     providers: Mapping[str, ProviderConfig]
     tiers: Mapping[str, tuple[ModelRef, ...]]
     tasks: Mapping[str, str]
-    completion: CompletionSettings = CompletionSettings()
-    premium: PremiumSettings = PremiumSettings()
-    budget: BudgetSettings = BudgetSettings()
+    completion: CompletionSettings = field(default_factory=CompletionSettings)
+    premium: PremiumSettings = field(default_factory=PremiumSettings)
+    budget: BudgetSettings = field(default_factory=BudgetSettings)
     exclude: tuple[str, ...] = ()
     log_level: str = "info"
     sources: Mapping[str, str] = field(default_factory=_frozen)
@@ -143,8 +143,15 @@ def default_settings() -> Settings:
     return _load(None, None, None).settings
 
 
+_PRESETS = presets.PRESETS.items()
 _TOP_KEYS = ("providers", "tiers", "tasks", "completion", "premium", "budget", "exclude", "log_level")
+_SECTIONS = ("completion", "premium", "budget")
 _REFUSED_WHERE = "refused: only your own config file can change where keys are sent"
+_REFUSED_KEYED = "refused: only your own config file can add a provider that uses a key"
+_REFUSED_REMOTE = (
+    "refused: editor settings may only add keyless providers on this machine (127.0.0.1, ::1, localhost); "
+    "define others in your config file"
+)
 
 
 class _Layers:
@@ -152,17 +159,14 @@ class _Layers:
 
     def __init__(self) -> None:
         self.values: dict[str, Any] = {f.key: presets.default_value(f.key) for f in presets.FIELDS}
-        self.providers: dict[str, dict[str, Any]] = {
-            n: {"api": p.api, "base_url": p.base_url, "api_key_env": p.api_key_env, "headers": {}, "prompt_style": "auto"}
-            for n, p in presets.PRESETS.items()
-        }
-        self.tiers = {t: tuple(ModelRef.parse(r) for r in refs) for t, refs in presets.DEFAULT_TIERS.items()}
+        self.providers = {n: dict(vars(p), headers={}, prompt_style="auto") for n, p in _PRESETS}
+        self.tiers = {t: tuple(map(ModelRef.parse, refs)) for t, refs in presets.DEFAULT_TIERS.items()}
         self.tasks = dict(presets.DEFAULT_TASKS)
         keys = [*self.values, *(f"tiers.{t}" for t in self.tiers), *(f"tasks.{t}" for t in self.tasks)]
         keys += [f"providers.{n}.{f}" for n in self.providers for f in presets.PROVIDER_FIELDS]
         self.sources: dict[str, str] = dict.fromkeys(keys, DEFAULT_ORIGIN)
         self.problems: list[tuple[str, str]] = []
-        self.ceiling: dict[str, Any] = {}  # values after the trusted layers: budget caps editors may only lower
+        self.ceiling: dict[str, Any] = {}  # values after the file: the budget caps editors may only lower
 
     def problem(self, origin: str, key: str, text: str) -> None:
         self.problems.append((origin, f"{origin}: {key}: {text}" if key else f"{origin}: {text}"))
@@ -172,18 +176,26 @@ class _Layers:
         if not isinstance(value, Mapping):
             self.problem(origin, key, f"expected a table, got {presets.show(value)}")
             return []
-        return [(presets.snake(str(k)) if convert else str(k), str(k), v) for k, v in value.items() if v is not None]
+        items = [(str(k), v) for k, v in value.items() if v is not None]
+        return [(presets.snake(k) if convert else k, k, v) for k, v in items]
 
     def apply(self, data: Mapping[str, Any], origin: str, trusted: bool) -> None:
         """One layer, TOML-shaped. ``trusted`` only for the user's own config file."""
-        top = {k: v for k, raw, v in self.table(origin, "", data) if k in _TOP_KEYS or self._bad(origin, raw, raw)}
+        top: dict[str, Any] = {}
+        for k, raw, v in self.table(origin, "", data):
+            if k in _TOP_KEYS:
+                top[k] = v
+            else:
+                self.problem(origin, raw, presets.unknown_key(raw, _TOP_KEYS))
         if "providers" in top:
             self._providers(origin, top["providers"], trusted)
-        for section in ("completion", "premium", "budget"):
-            for k, raw, v in self.table(origin, section, top[section]) if section in top else ():
-                key = f"{section}.{k}"
-                if key in presets.FIELD_BY_KEY or self._bad(origin, f"{section}.{raw}", raw, section):
-                    self._field(origin, key, v, trusted)
+        for section in (s for s in _SECTIONS if s in top):
+            allowed = [k.partition(".")[2] for k in presets.FIELD_BY_KEY if k.startswith(section + ".")]
+            for k, raw, v in self.table(origin, section, top[section]):
+                if k in allowed:
+                    self._field(origin, f"{section}.{k}", v, trusted)
+                else:
+                    self.problem(origin, f"{section}.{raw}", presets.unknown_key(raw, allowed))
         for key in ("exclude", "log_level"):
             if key in top:
                 self._field(origin, key, top[key], trusted)
@@ -192,11 +204,6 @@ class _Layers:
         if "tasks" in top:
             self._tasks(origin, top["tasks"])
 
-    def _bad(self, origin: str, key: str, raw: str, section: str = "") -> bool:
-        allowed = [k.partition(".")[2] for k in presets.FIELD_BY_KEY if k.startswith(section + ".")] if section else _TOP_KEYS
-        self.problem(origin, key, presets.unknown_key(raw, allowed))
-        return False
-
     def _field(self, origin: str, key: str, value: Any, trusted: bool) -> None:
         spec = presets.FIELD_BY_KEY[key]
         converted, error = spec.check(value)
@@ -204,8 +211,8 @@ class _Layers:
             return self.problem(origin, key, error)
         cap = self.ceiling.get(key)
         if spec.lower_only and not trusted and cap is not None and (converted is None or converted > cap):
-            return self.problem(origin, key, f"refused: editor settings can only lower budget caps (yours: {cap})")
-        if key == "exclude":  # editor layers add globs, never remove them
+            return self.problem(origin, key, f"refused: editor settings may only lower budget caps ({cap})")
+        if key == "exclude":  # later layers add globs, never remove them
             converted = tuple(dict.fromkeys((*self.values[key], *converted)))
         self.values[key] = converted
         self.sources[key] = origin
@@ -214,32 +221,32 @@ class _Layers:
         for name, _, body in self.table(origin, "providers", value, convert=False):
             key = f"providers.{name}"
             if not presets.NAME_RE.fullmatch(name) or name == LOCAL:
-                self.problem(origin, key, "bad provider name: use letters, digits, '-' and '_' ('local' is reserved)")
+                self.problem(origin, key, "bad name: use letters, digits, '-' and '_' ('local' is reserved)")
                 continue
             current = self.providers.get(name)
             checked: dict[str, Any] = {}
             for f, raw, v in self.table(origin, key, body):
+                converted, error = presets.check_provider_field(f, v)
                 if f not in presets.PROVIDER_FIELDS:
                     self.problem(origin, f"{key}.{raw}", presets.unknown_key(raw, presets.PROVIDER_FIELDS))
-                    continue
-                converted, error = presets.check_provider_field(f, v)
-                if not trusted and f in presets.GUARDED_FIELDS and current is not None:
-                    if error or converted != current[f]:
+                elif not trusted and current is not None and f in presets.GUARDED_FIELDS:
+                    if error or converted != current[f]:  # resending the same value is harmless
                         self.problem(origin, f"{key}.{f}", _REFUSED_WHERE)
-                elif not trusted and f == "api_key_env" and v not in (False, ""):
-                    self.problem(origin, f"{key}.{f}", "refused: only your own config file can add a keyed provider")
-                    checked["refused"] = True
+                elif not trusted and current is None and f == "api_key_env" and v not in (False, ""):
+                    checked["keyed"] = True
                 elif error:
                     self.problem(origin, f"{key}.{f}", error)
                 else:
                     checked[f] = converted
-            if trusted or current is not None or (not checked.pop("refused", False) and self._editor_may_add(origin, key, checked)):
+            if trusted or current is not None or self._editor_may_add(origin, key, checked):
                 self._define(origin, name, checked)
 
     def _editor_may_add(self, origin: str, key: str, checked: dict[str, Any]) -> bool:
+        if checked.get("keyed"):
+            self.problem(origin, f"{key}.api_key_env", _REFUSED_KEYED)
+            return False
         if "base_url" in checked and not presets.is_loopback(checked["base_url"]):
-            self.problem(origin, f"{key}.base_url", "refused: editor settings may only add keyless providers on "
-                         "this machine (127.0.0.1, ::1, localhost); define others in your config file")
+            self.problem(origin, f"{key}.base_url", _REFUSED_REMOTE)
             return False
         if checked.pop("headers", None):
             self.problem(origin, f"{key}.headers", "refused: only your own config file can set headers")
@@ -247,17 +254,15 @@ class _Layers:
 
     def _define(self, origin: str, name: str, checked: dict[str, Any]) -> None:
         key = f"providers.{name}"
-        current = self.providers.get(name)
-        if current is None:
+        if name not in self.providers:
             missing = [f for f in ("api", "base_url") if f not in checked]
             if missing:
-                return self.problem(origin, key, f"provider ignored: it needs a valid {' and '.join(missing)}")
-            current = self.providers[name] = {"api_key_env": None, "headers": {}, "prompt_style": "auto"}
-            checked = {**current, **checked}
+                return self.problem(origin, key, f"ignored: a provider needs a valid {' and '.join(missing)}")
+            checked = {"api_key_env": None, "headers": {}, "prompt_style": "auto", **checked}
+        current = self.providers.setdefault(name, {})
         for f, v in checked.items():
-            if v != current.get(f) or key + ".base_url" not in self.sources:
-                current[f] = v
-                self.sources[f"{key}.{f}"] = origin
+            current[f] = v
+            self.sources[f"{key}.{f}"] = origin
 
     def _tiers(self, origin: str, value: Any) -> None:
         for tier, _, refs in self.table(origin, "tiers", value, convert=False):
@@ -266,7 +271,7 @@ class _Layers:
                 self.problem(origin, key, "bad tier name: use letters, digits, '-' and '_'")
                 continue
             if not isinstance(refs, list | tuple) or not all(isinstance(r, str) for r in refs):
-                self.problem(origin, key, f"expected a list of 'provider/model' strings, got {presets.show(refs)}")
+                self.problem(origin, key, f"expected a list of 'provider/model', got {presets.show(refs)}")
                 continue
             kept: list[ModelRef] = []
             for text in refs:
@@ -288,7 +293,8 @@ class _Layers:
             if task not in presets.KNOWN_TASKS:
                 self.problem(origin, key, presets.unknown_key(raw, presets.KNOWN_TASKS))
             elif not isinstance(tier, str) or tier not in self.tiers:
-                self.problem(origin, key, f"expected one of the tiers {', '.join(sorted(self.tiers))}, got {presets.show(tier)}")
+                tiers = ", ".join(sorted(self.tiers))
+                self.problem(origin, key, f"expected one of the tiers {tiers}, got {presets.show(tier)}")
             else:
                 self.tasks[task] = tier
                 self.sources[key] = origin
@@ -357,12 +363,6 @@ def resolve_tier(
     return tuple(out)
 
 
-def _key_state(p: ProviderConfig, env: Mapping[str, str]) -> str:
-    if not p.keyed:
-        return "key not needed"
-    return f"key {p.api_key_env}: {'present' if p.api_key(env) else 'missing'}"
-
-
 def describe(settings: Settings, env: Mapping[str, str] = os.environ) -> str:
     """Human-readable resolved configuration with each value's source; key values never appear."""
     src = settings.sources
@@ -373,19 +373,21 @@ def describe(settings: Settings, env: Mapping[str, str] = os.environ) -> str:
         lines.append(f"  {f.key} = {presets.fmt(value)}  <- {src.get(f.key, DEFAULT_ORIGIN)}")
     lines.append("Providers:")
     for name, p in sorted(settings.providers.items()):
-        lines.append(f"  {name}: api {p.api}, {p.base_url}, {_key_state(p, env)}  <- {p.origin}")
-        if p.prompt_style != "auto":
-            lines.append(f"    prompt_style {p.prompt_style}")
-        if p.headers:
-            lines.append(f"    headers: {', '.join(sorted(p.headers))}")
+        state = "present" if p.api_key(env) else "missing"
+        key = f"key {p.api_key_env}: {state}" if p.keyed else "key not needed"
+        extra = f", prompt_style {p.prompt_style}" if p.prompt_style != "auto" else ""
+        extra += f", headers {', '.join(sorted(p.headers))}" if p.headers else ""  # names only
+        lines.append(f"  {name}: api {p.api}, {p.base_url}, {key}{extra}  <- {p.origin}")
     lines.append("Tiers (usable now marked *):")
     for tier, refs in sorted(settings.tiers.items()):
         usable = {(p.name, m) for p, m in resolve_tier(settings, tier, env)}
         shown = [("*" if (r.provider, r.model) in usable else "") + str(r) for r in refs]
-        lines.append(f"  {tier} = {', '.join(shown) or '(empty)'}, then *local  <- {src.get('tiers.' + tier)}")
+        shown += [] if any(r.provider == LOCAL for r in refs) else ["*local"]
+        lines.append(f"  {tier} = {', '.join(shown)}  <- {src.get('tiers.' + tier, DEFAULT_ORIGIN)}")
     lines.append("Tasks:")
     for task in sorted(set(presets.KNOWN_TASKS) | set(settings.tasks)):
-        lines.append(f"  {task} -> {tier_for_task(settings, task)}  <- {src.get('tasks.' + task, DEFAULT_ORIGIN)}")
+        source = src.get("tasks." + task, DEFAULT_ORIGIN)
+        lines.append(f"  {task} -> {tier_for_task(settings, task)}  <- {source}")
     return "\n".join(lines)
 
 

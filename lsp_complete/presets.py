@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import ipaddress
+import json
 import math
 import re
 import tomllib
@@ -61,7 +62,9 @@ PRESETS: Mapping[str, Preset] = MappingProxyType(
         "anthropic": Preset("anthropic", "https://api.anthropic.com/v1", "ANTHROPIC_API_KEY"),
         "openai": Preset("openai-chat", "https://api.openai.com/v1", "OPENAI_API_KEY"),
         "openrouter": Preset("openai-chat", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
-        "gemini": Preset("openai-chat", "https://generativelanguage.googleapis.com/v1beta/openai", "GEMINI_API_KEY"),
+        "gemini": Preset(
+            "openai-chat", "https://generativelanguage.googleapis.com/v1beta/openai", "GEMINI_API_KEY"
+        ),
         "ollama": Preset("ollama", "http://127.0.0.1:11434", None),
     }
 )
@@ -84,7 +87,7 @@ TOP_DEFAULTS: Mapping[str, Any] = MappingProxyType({"exclude": (), "log_level": 
 
 @dataclass(frozen=True)
 class ModelRef:
-    """``provider/model``, split on the first ``/`` (the model may contain more); ``local`` alone is offline."""
+    """``provider/model``, split on the first ``/`` (the model may contain more); ``local`` = offline."""
 
     provider: str
     model: str
@@ -181,15 +184,7 @@ def read_toml(path: Path) -> tuple[Mapping[str, Any] | None, str | None]:
 
 def fmt(value: Any) -> str:
     """A value as shown by ``lsp-complete config``."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "none"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, tuple):
-        return "[" + ", ".join(fmt(v) for v in value) + "]"
-    return str(value)
+    return json.dumps(list(value) if isinstance(value, tuple) else value)
 
 
 def show(value: Any) -> str:
@@ -241,13 +236,14 @@ class Field:
         if kind == "choice":
             good = isinstance(value, str) and value.lower() in self.choices
             return good, value.lower() if good else None
-        if kind == "cap" and (value is False or (isinstance(value, str) and value.lower() in ("none", "off"))):
+        if kind == "cap" and (value is False or str(value).lower() in ("none", "off")):
             return True, None
         if isinstance(value, bool) or not isinstance(value, int | float):
             return False, None
         if kind == "int" and not isinstance(value, int):
             return False, None
-        if math.isnan(value) or (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
+        lo = -math.inf if self.lo is None else self.lo
+        if math.isnan(value) or not lo <= value <= (math.inf if self.hi is None else self.hi):
             return False, None
         return True, value if kind == "int" else float(value)
 
@@ -259,11 +255,11 @@ FIELDS: tuple[Field, ...] = (
     Field("completion.prompt_tokens", "int", "Token budget for the text around the cursor.", 64, 32768),
     Field("completion.prefix_share", "float", "Share of the budget for text before the cursor.", 0, 1),
     Field("completion.max_lines", "int", "Most lines one completion may span.", 1, 200),
-    Field("completion.first_token_timeout_s", "float", "Seconds to wait for a provider's first text.", 0.1, 60),
+    Field("completion.first_token_timeout_s", "float", "Seconds to wait for the first text.", 0.1, 60),
     Field("completion.total_timeout_s", "float", "Seconds one completion may take in all.", 0.1, 120),
     Field("completion.connect_timeout_s", "float", "Seconds to wait for a connection.", 0.1, 60),
     Field("completion.disabled_languages", "strings", "Language ids where completions are off."),
-    Field("premium.first_token_timeout_s", "float", "Seconds to wait for a premium model's first text.", 0.1, 600),
+    Field("premium.first_token_timeout_s", "float", "Seconds to wait for the first text.", 0.1, 600),
     Field("premium.total_timeout_s", "float", "Seconds one premium answer may take in all.", 1, 1800),
     Field("premium.max_tokens", "int", "Most tokens one premium answer may have.", 1, 32768),
     Field("budget.daily_usd", "cap", "Daily spending cap in US dollars.", 0, 100000, lower_only=True),
@@ -322,7 +318,7 @@ def _check_prompt_style(value: Any) -> tuple[Any, str | None]:
 
 
 def check_provider_field(name: str, value: Any) -> tuple[Any, str | None]:
-    """``(converted, None)`` or ``(None, problem)`` for one provider field. Key-like values are never echoed."""
+    """``(converted, None)`` or ``(None, problem)`` for a provider field; key-like values are never echoed."""
     if name == "api":
         if isinstance(value, str) and value in KNOWN_APIS:
             return value, None
@@ -337,10 +333,11 @@ def check_provider_field(name: str, value: Any) -> tuple[Any, str | None]:
         return None, "expected the NAME of an environment variable that holds the key (value not shown)"
     if name == "headers":
         good = isinstance(value, Mapping) and all(
-            isinstance(k, str) and HEADER_NAME_RE.fullmatch(k) and isinstance(v, str) and not {"\r", "\n"} & set(v)
+            isinstance(k, str) and HEADER_NAME_RE.fullmatch(k) and isinstance(v, str) and "\n" not in v
+            and "\r" not in v
             for k, v in value.items()
         )
-        return (dict(value), None) if good else (None, "expected a table of header names to strings (not shown)")
+        return (dict(value), None) if good else (None, "expected a table of header names to strings (hidden)")
     return _check_prompt_style(value)
 
 
@@ -389,21 +386,11 @@ def schema(default: Callable[[str], Any]) -> dict[str, Any]:
         if f.choices:
             entry["enum"] = list(f.choices)
         props[f.key] = entry
-    props["tiers"] = {
-        "type": "object",
-        "additionalProperties": {"type": "array", "items": {"type": "string"}},
-        "default": {k: list(v) for k, v in DEFAULT_TIERS.items()},
-        "description": "Model refs per tier, tried in order: provider/model, or local.",
-    }
-    props["tasks"] = {
-        "type": "object",
-        "properties": {t: {"type": "string", "default": DEFAULT_TASKS[t]} for t in KNOWN_TASKS},
-        "default": dict(DEFAULT_TASKS),
-        "description": "Which tier each task uses.",
-    }
-    props["providers"] = {
-        "type": "object",
-        "default": {},
-        "description": "Keyless providers on this machine only; keyed ones belong in config.toml.",
-    }
+    tiers = {k: list(v) for k, v in DEFAULT_TIERS.items()}
+    for key, value, text in (
+        ("tiers", tiers, "Model refs per tier, tried in order: provider/model or local."),
+        ("tasks", dict(DEFAULT_TASKS), "The tier each task uses."),
+        ("providers", {}, "Keyless providers on this machine only; keyed ones belong in config.toml."),
+    ):
+        props[key] = {"type": "object", "default": value, "description": text}
     return {"type": "object", "properties": props}
