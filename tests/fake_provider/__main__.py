@@ -1,8 +1,9 @@
 """Run the fake provider as a process: ``python -m tests.fake_provider --port-file PATH [--script JSON]``.
 
 ``--script`` is JSON (or a path to a JSON file): a list of ``Reply`` field objects answered in order, or
-``{"default": {...}, "replies": [...]}``. The port is written to ``--port-file`` (atomically) once bound;
-``--requests-log`` appends each request as a JSON line. Runs until SIGTERM or SIGINT.
+``{"default": {...}, "replies": [...]}``. The port is written to ``--port-file`` (atomically) once bound
+and printed as one line on stdout. ``--requests-log`` appends each request as a JSON line. Runs until
+SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp = args.port_file.with_name(args.port_file.name + ".tmp")
         tmp.write_text(str(fake.port), encoding="utf-8")
         os.replace(tmp, args.port_file)
+        print(fake.port, flush=True)  # a line on stdout too, for callers that wait on a pipe
         stop.wait()
     return 0
 
