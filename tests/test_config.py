@@ -1,0 +1,459 @@
+"""Settings: layering, problems instead of exceptions, and the rule that editors cannot redirect keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lsp_complete import config
+from lsp_complete.config import LOCAL_PROVIDER, ModelRef, ProviderConfig, load, resolve_tier, tier_for_task
+from lsp_complete.presets import FIELDS, PRESETS
+
+INIT, WS = config.INIT_ORIGIN, config.WORKSPACE_ORIGIN
+SECRET = "sk-THIS-MUST-NEVER-SHOW-1234"
+
+
+@pytest.fixture
+def cfg(tmp_path: Path) -> Path:
+    return tmp_path / "config.toml"
+
+
+def run(path: Path, toml: str | None = None, init: Any = None, ws: Any = None) -> config.LoadResult:
+    if toml is not None:
+        path.write_text(toml, encoding="utf-8")
+    return load({"LSP_COMPLETE_CONFIG": str(path)}, init_options=init, workspace=ws)
+
+
+def nested(dotted: str, value: Any) -> dict[str, Any]:
+    head, _, rest = dotted.partition(".")
+    return {head: nested(rest, value) if rest else value}
+
+
+def get(settings: config.Settings, dotted: str) -> Any:
+    section, _, name = dotted.rpartition(".")
+    return getattr(getattr(settings, section) if section else settings, name)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"LSP_COMPLETE_CONFIG": "/a/b.toml", "XDG_CONFIG_HOME": "/x"}, "/a/b.toml"),
+        ({"XDG_CONFIG_HOME": "/x", "HOME": "/h"}, "/x/lsp-complete/config.toml"),
+        ({"HOME": "/h"}, "/h/.config/lsp-complete/config.toml"),
+        ({"XDG_CONFIG_HOME": "relative/dir", "HOME": "/h"}, "/h/.config/lsp-complete/config.toml"),
+        ({"LSP_COMPLETE_CONFIG": "", "HOME": "/h"}, "/h/.config/lsp-complete/config.toml"),
+    ],
+)
+def test_config_path(env: dict[str, str], expected: str) -> None:
+    assert config.config_path(env) == Path(expected)
+
+
+def test_missing_file_gives_defaults_without_problems(cfg: Path) -> None:
+    result = run(cfg)
+    assert result.problems == () and not result.has_file_errors
+    s = result.settings
+    assert (s.completion, s.premium, s.budget) == (
+        config.CompletionSettings(), config.PremiumSettings(), config.BudgetSettings())
+    assert set(s.sources.values()) == {"default"}
+    assert [str(r) for r in s.tiers["fast"]][:2] == ["codestral/codestral-latest", "deepseek/deepseek-flash"]
+    assert dict(s.tasks) == {"completion": "fast", "docstring": "fast", "tests": "fast",
+                             "explain": "premium", "fix": "premium"}
+    assert s == config.default_settings()
+
+
+@pytest.mark.parametrize(
+    ("name", "api", "base_url", "key_env"),
+    [
+        ("deepseek", "openai-completions", "https://api.deepseek.com/beta", "DEEPSEEK_API_KEY"),
+        ("mistral", "openai-chat", "https://api.mistral.ai/v1", "MISTRAL_API_KEY"),
+        ("codestral", "mistral-fim", "https://codestral.mistral.ai/v1", "CODESTRAL_API_KEY"),
+        ("anthropic", "anthropic", "https://api.anthropic.com/v1", "ANTHROPIC_API_KEY"),
+        ("openai", "openai-chat", "https://api.openai.com/v1", "OPENAI_API_KEY"),
+        ("openrouter", "openai-chat", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
+        ("gemini", "openai-chat", "https://generativelanguage.googleapis.com/v1beta/openai", "GEMINI_API_KEY"),
+        ("ollama", "ollama", "http://127.0.0.1:11434", None),
+    ],
+)
+def test_presets(name: str, api: str, base_url: str, key_env: str | None) -> None:
+    p = config.default_settings().providers[name]
+    assert (p.api, p.base_url, p.api_key_env, p.origin, p.keyed) == (api, base_url, key_env, "default", bool(key_env))
+
+
+TOML_FOR = {
+    "completion.debounce_ms": ("10", 20, 30),
+    "log_level": ('"debug"', "warning", "error"),
+    "tiers.fast": ('["deepseek/a"]', ["deepseek/b"], ["openai/c"]),
+    "tasks.explain": ('"fast"', "premium", "fast"),
+}
+
+
+@pytest.mark.parametrize("key", list(TOML_FOR))
+@pytest.mark.parametrize(
+    ("layers", "winner"),
+    [((), "default"), ((0,), "file"), ((0, 1), INIT), ((0, 1, 2), WS), ((2,), WS), ((1,), INIT)],
+)
+def test_precedence_later_layer_wins(cfg: Path, key: str, layers: tuple[int, ...], winner: str) -> None:
+    file_value, init_value, ws_value = TOML_FOR[key]
+    section, _, name = key.rpartition(".")
+    toml = (f"[{section}]\n{name} = {file_value}\n" if section else f"{name} = {file_value}\n") if 0 in layers else ""
+    result = run(cfg, toml, nested(key, init_value) if 1 in layers else None, nested(key, ws_value) if 2 in layers else None)
+    assert result.problems == ()
+    source = str(cfg) if winner == "file" else winner
+    assert result.settings.sources[key] == source
+    value = {"default": None, "file": json.loads(file_value), INIT: init_value, WS: ws_value}[winner]
+    if key.startswith("tiers."):
+        assert [str(r) for r in result.settings.tiers["fast"]] == (value or [str(r) for r in config.default_settings().tiers["fast"]])
+    elif key.startswith("tasks."):
+        assert result.settings.tasks["explain"] == (value or "premium")
+    else:
+        assert get(result.settings, key) == (value if value is not None else config.presets.default_value(key))
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"[completion\ndebounce_ms = 1\n", "not valid TOML (line 1, column 12: "),
+        (b"a = 1\n\nb = = 2\n", "not valid TOML (line 3, column 5: "),
+        (b"\xff\xfe = 1", "not valid TOML (not UTF-8 text)"),
+    ],
+)
+def test_bad_toml_ignores_the_whole_file(cfg: Path, content: bytes, fragment: str) -> None:
+    cfg.write_bytes(content)
+    result = run(cfg)
+    assert len(result.problems) == 1 and result.problems[0].startswith(f"{cfg}: not valid TOML (")
+    assert fragment in result.problems[0] and result.has_file_errors
+    assert result.settings == config.default_settings()
+
+
+def test_unreadable_path_is_a_problem(tmp_path: Path) -> None:
+    result = run(tmp_path)  # a directory
+    assert result.has_file_errors and "cannot read" in result.problems[0]
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "message"),
+    [
+        ('[completion]\ndebounce_ms = "fast"', "completion.debounce_ms",
+         "expected an integer between 0 and 2000, got 'fast'"),
+        ("[completion]\ndebounce_ms = 5000", "completion.debounce_ms", "between 0 and 2000, got 5000"),
+        ("[completion]\ndebounce_ms = 1.5", "completion.debounce_ms", "expected an integer"),
+        ("[completion]\ndebounce_ms = true", "completion.debounce_ms", "expected an integer"),
+        ("[completion]\nprefix_share = 1.5", "completion.prefix_share", "a number between 0 and 1, got 1.5"),
+        ("[completion]\nfirst_token_timeout_s = nan", "completion.first_token_timeout_s", "got nan"),
+        ('[completion]\nenabled = "yes"', "completion.enabled", "expected true or false, got 'yes'"),
+        ('[completion]\ndisabled_languages = "markdown"', "completion.disabled_languages", "a list of strings"),
+        ("[premium]\nmax_tokens = 0", "premium.max_tokens", "between 1 and 32768, got 0"),
+        ("[budget]\ndaily_usd = -1", "budget.daily_usd", "or false for no cap, got -1"),
+        ('log_level = "loud"', "log_level", "one of debug, info, warning, error, got 'loud'"),
+        ("exclude = [1, 2]", "exclude", "a list of strings"),
+        ("completion = 3", "completion", "expected a table, got 3"),
+        ("[completion]\ndebounce = 5", "completion.debounce", "unknown key (did you mean 'debounce_ms'?)"),
+        ("colour = 1", "colour", "unknown key"),
+        ('[tasks]\nreview = "fast"', "tasks.review", "unknown key"),
+        ('[tasks]\nexplain = "turbo"', "tasks.explain", "expected one of the tiers fast, premium, got 'turbo'"),
+        ('[tiers]\nfast = "deepseek/x"', "tiers.fast", "expected a list of 'provider/model'"),
+        ('[tiers]\n"a.b" = ["local"]', "tiers.a.b", "bad tier name"),
+    ],
+)
+def test_wrong_values_keep_the_default_and_name_file_and_key(cfg: Path, toml: str, key: str, message: str) -> None:
+    result = run(cfg, toml)
+    assert len(result.problems) == 1 and result.has_file_errors
+    assert result.problems[0].startswith(f"{cfg}: {key}: ") and message in result.problems[0]
+    assert result.settings == config.default_settings()
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "expected"),
+    [
+        ("[budget]\ndaily_usd = false", "budget.daily_usd", None),
+        ('[budget]\nmonthly_usd = "none"', "budget.monthly_usd", None),
+        ("[budget]\ndaily_usd = 0", "budget.daily_usd", 0.0),
+        ('log_level = "DEBUG"', "log_level", "debug"),
+        ("[completion]\nprefix_share = 1", "completion.prefix_share", 1.0),
+        ('[completion]\ndisabled_languages = ["markdown"]', "completion.disabled_languages", ("markdown",)),
+        ('exclude = ["*.pem", "*.pem"]', "exclude", ("*.pem",)),
+    ],
+)
+def test_valid_values_are_normalised(cfg: Path, toml: str, key: str, expected: Any) -> None:
+    result = run(cfg, toml)
+    assert result.problems == () and get(result.settings, key) == expected
+    assert result.settings.sources[key] == str(cfg)
+
+
+USER_FILE = """
+[providers.my-vllm]
+api = "openai-chat"
+base_url = "http://10.0.0.5:8000/v1/"
+api_key_env = "MY_VLLM_KEY"
+headers = { "X-Title" = "x" }
+prompt_style = "fim"
+[providers.deepseek]
+base_url = "https://proxy.example/deepseek"
+[tiers]
+fast = ["my-vllm/qwen2.5-coder-7b", "openrouter/qwen/qwen-2.5-coder-32b-instruct", "local"]
+premium = ["anthropic/claude-sonnet-4-6"]
+[tasks]
+explain = "fast"
+[completion]
+debounce_ms = 50
+"""
+
+
+def test_the_documented_file_shape(cfg: Path) -> None:
+    result = run(cfg, USER_FILE)
+    assert result.problems == ()
+    s = result.settings
+    mine = s.providers["my-vllm"]
+    assert mine == ProviderConfig("my-vllm", "openai-chat", "http://10.0.0.5:8000/v1", "MY_VLLM_KEY",
+                                  {"X-Title": "x"}, "fim", str(cfg))
+    assert (s.providers["deepseek"].base_url, s.providers["deepseek"].api_key_env) == (
+        "https://proxy.example/deepseek", "DEEPSEEK_API_KEY")
+    assert s.providers["deepseek"].origin == str(cfg)
+    assert s.tiers["fast"][1] == ModelRef("openrouter", "qwen/qwen-2.5-coder-32b-instruct")
+    assert (s.tasks["explain"], s.completion.debounce_ms) == ("fast", 50)
+    assert s.sources["providers.my-vllm.base_url"] == s.sources["tiers.fast"] == str(cfg)
+    assert s.sources["providers.deepseek.api_key_env"] == "default"
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "message", "dropped"),
+    [
+        ('[providers.x]\napi = "grpc"\nbase_url = "http://h/v1"', "providers.x.api", "unknown api 'grpc'", "x"),
+        ('[providers.x]\napi = "ollama"', "providers.x", "ignored: a provider needs a valid base_url", "x"),
+        ('[providers.x]\napi = "ollama"\nbase_url = "ftp://h"', "providers.x.base_url", "http:// or https://", "x"),
+        ('[providers.local]\napi = "ollama"\nbase_url = "http://h"', "providers.local", "bad name", "local"),
+        ('[providers.deepseek]\napi = "grpc"', "providers.deepseek.api", "unknown api", None),
+        ('[providers.deepseek]\nprompt_style = "weird"', "providers.deepseek.prompt_style", "template:<name>", None),
+        ('[providers.deepseek]\nmodel = "m"', "providers.deepseek.model", "unknown key", None),
+    ],
+)
+def test_bad_provider_definitions(cfg: Path, toml: str, key: str, message: str, dropped: str | None) -> None:
+    result = run(cfg, toml)
+    assert any(p.startswith(f"{cfg}: {key}: ") and message in p for p in result.problems), result.problems
+    if dropped:
+        assert dropped not in result.settings.providers
+    assert result.settings.providers["deepseek"] == config.default_settings().providers["deepseek"]
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        f'[providers.deepseek]\napi_key = "{SECRET}"',
+        f'[providers.deepseek]\napi_key_env = "{SECRET}"',
+        f'[providers.deepseek]\nbase_url = "https://u:{SECRET}@h/v1"',
+        f'[providers.deepseek]\nbase_url = "https://h/v1?key={SECRET}"',
+        f'[providers.deepseek]\nheaders = {{ "Bad Name" = "{SECRET}" }}',
+    ],
+)
+def test_problems_never_echo_key_like_values(cfg: Path, toml: str) -> None:
+    result = run(cfg, toml)
+    assert result.has_file_errors and SECRET not in "".join(result.problems)
+
+
+def test_unknown_provider_in_tier_drops_that_ref(cfg: Path) -> None:
+    result = run(cfg, '[tiers]\nfast = ["nope/m", "deepseek/x", "bad", "local/x"]')
+    assert [str(r) for r in result.settings.tiers["fast"]] == ["deepseek/x"]
+    assert len(result.problems) == 3 and "unknown provider 'nope'" in result.problems[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "ref"),
+    [
+        ("deepseek/deepseek-chat", ("deepseek", "deepseek-chat")),
+        ("openrouter/qwen/qwen-2.5-coder-32b-instruct", ("openrouter", "qwen/qwen-2.5-coder-32b-instruct")),
+        ("ollama/qwen2.5-coder:1.5b", ("ollama", "qwen2.5-coder:1.5b")),
+        (" local ", ("local", "local")),
+    ],
+)
+def test_model_ref_splits_on_the_first_slash(text: str, ref: tuple[str, str]) -> None:
+    parsed = ModelRef.parse(text)
+    assert (parsed.provider, parsed.model) == ref and ModelRef.parse(str(parsed)) == parsed
+
+
+@pytest.mark.parametrize("text", ["", "deepseek", "/m", "deepseek/", "local/x", "a b/m"])
+def test_model_ref_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        ModelRef.parse(text)
+
+
+KEYS_MOVE = "refused: only your own config file can change where keys are sent"
+FORBIDDEN = [
+    ({"providers": {"deepseek": {"base_url": "https://evil.example/v1"}}}, "providers.deepseek.base_url", KEYS_MOVE),
+    ({"providers": {"deepseek": {"baseUrl": "https://evil.example/v1"}}}, "providers.deepseek.base_url", KEYS_MOVE),
+    ({"providers.deepseek.baseUrl": "https://evil.example/v1"}, "providers.deepseek.base_url", KEYS_MOVE),
+    ({"providers": {"deepseek": {"base_url": "ftp://bad"}}}, "providers.deepseek.base_url", KEYS_MOVE),
+    ({"providers": {"deepseek": {"api_key_env": "OTHER_KEY"}}}, "providers.deepseek.api_key_env", KEYS_MOVE),
+    ({"providers": {"deepseek": {"apiKeyEnv": ""}}}, "providers.deepseek.api_key_env", KEYS_MOVE),
+    ({"providers": {"deepseek": {"headers": {"X-A": "b"}}}}, "providers.deepseek.headers", KEYS_MOVE),
+    ({"providers": {"deepseek": {"api": "openai-chat"}}}, "providers.deepseek.api", KEYS_MOVE),
+    ({"providers": {"ollama": {"base_url": "http://127.0.0.1:9"}}}, "providers.ollama.base_url", KEYS_MOVE),
+    ({"providers": {"my-vllm": {"base_url": "http://evil/v1"}}}, "providers.my-vllm.base_url", KEYS_MOVE),
+    ({"providers": {"new": {"api": "openai-chat", "base_url": "http://127.0.0.1:1/v1", "api_key_env": "OPENAI_API_KEY"}}},
+     "providers.new.api_key_env", "refused: only your own config file can add a provider that uses a key"),
+    ({"providers": {"new": {"api": "openai-chat", "base_url": "https://evil.example/v1"}}},
+     "providers.new.base_url", "refused: editor settings may only add keyless providers on this machine"),
+    ({"providers": {"new": {"api": "openai-chat", "base_url": "http://localhost.evil.example/v1"}}},
+     "providers.new.base_url", "refused"),
+    ({"providers": {"new": {"api": "openai-chat", "base_url": "http://127.0.0.1:80@evil.example/v1"}}},
+     "providers.new.base_url", "credentials, queries and fragments do not belong in base_url"),
+    ({"budget": {"daily_usd": 5}}, "budget.daily_usd", "refused: editor settings may only lower budget caps"),
+    ({"budget": {"monthlyUsd": False}}, "budget.monthly_usd", "refused"),
+    ({"lspComplete": {"budget.dailyUsd": 1.01}}, "budget.daily_usd", "refused"),
+]
+
+
+@pytest.mark.parametrize("origin", [INIT, WS])
+@pytest.mark.parametrize(("editor", "key", "message"), FORBIDDEN, ids=[f"{i}-{k}" for i, (_, k, _) in enumerate(FORBIDDEN)])
+def test_editor_settings_cannot_redirect_keys(cfg: Path, origin: str, editor: dict[str, Any], key: str, message: str) -> None:
+    before = run(cfg, USER_FILE).settings
+    result = run(cfg, None, *((editor, None) if origin == INIT else (None, editor)))
+    assert result.problems and result.problems[0].startswith(f"{origin}: {key}: {message}"), result.problems
+    assert all(p.startswith(f"{origin}: ") for p in result.problems)
+    assert result.settings == before and not result.has_file_errors
+
+
+@pytest.mark.parametrize("origin", [INIT, WS])
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/v1", "http://[::1]:8000/v1", "http://localhost:8080"])
+def test_editor_may_add_a_keyless_provider_on_this_machine(cfg: Path, origin: str, url: str) -> None:
+    editor = {"providers": {"mine": {"api": "llamacpp-infill", "baseUrl": url}}, "tiers": {"fast": ["mine/qwen"]}}
+    result = run(cfg, None, *((editor, None) if origin == INIT else (None, editor)))
+    assert result.problems == ()
+    mine = result.settings.providers["mine"]
+    assert (mine.keyed, mine.origin, mine.base_url) == (False, origin, url)
+    assert resolve_tier(result.settings, "fast", {}) == ((mine, "qwen"), (LOCAL_PROVIDER, "local"))
+
+
+def test_editor_headers_on_a_new_provider_are_dropped(cfg: Path) -> None:
+    editor = {"providers": {"mine": {"api": "ollama", "base_url": "http://127.0.0.1:1", "headers": {"A": "b"}}}}
+    result = run(cfg, None, editor)
+    assert result.settings.providers["mine"].headers == {}
+    assert result.problems == (f"{INIT}: providers.mine.headers: refused: only your own config file can set headers",)
+
+
+@pytest.mark.parametrize(
+    ("file_cap", "init_cap", "ws_cap", "final", "problems"),
+    [
+        (None, 0.5, None, 0.5, 0),
+        (None, 0.5, 0.8, 0.8, 0),  # still under the file's cap
+        (None, None, 1.0, 1.0, 0),  # equal is fine
+        ("2.0", 0.5, 1.5, 1.5, 0),
+        ("2.0", None, 3.0, 2.0, 1),
+        ("false", None, 3.0, 3.0, 0),  # no cap in the file: any cap is lower
+        ("false", None, False, None, 0),
+    ],
+)
+def test_budget_caps_can_only_be_lowered(cfg: Path, file_cap: str | None, init_cap: Any, ws_cap: Any,
+                                         final: float | None, problems: int) -> None:
+    toml = f"[budget]\ndaily_usd = {file_cap}\n" if file_cap else ""
+    result = run(cfg, toml, {"budget": {"dailyUsd": init_cap}}, {"budget": {"daily_usd": ws_cap}})
+    assert result.settings.budget.daily_usd == final and len(result.problems) == problems
+
+
+@pytest.mark.parametrize(
+    ("editor", "check"),
+    [
+        ({"providers": {"deepseek": {"base_url": "https://api.deepseek.com/beta"}}}, lambda s: True),
+        ({"providers": {"deepseek": {"promptStyle": "chat"}}}, lambda s: s.providers["deepseek"].prompt_style == "chat"),
+        ({"tiers": {"fast": ["openai/gpt-4o-mini", "local"]}}, lambda s: str(s.tiers["fast"][0]) == "openai/gpt-4o-mini"),
+        ({"tasks": {"fix": "fast"}}, lambda s: s.tasks["fix"] == "fast"),
+        ({"exclude": ["*.env"]}, lambda s: s.exclude == ("*.pem", "*.env")),
+        ({"logLevel": "debug"}, lambda s: s.log_level == "debug"),
+        ({"completion": {"enabled": False, "disabledLanguages": ["markdown"]}},
+         lambda s: not s.completion.enabled and s.completion.disabled_languages == ("markdown",)),
+        ({"premium": {"maxTokens": 2048}}, lambda s: s.premium.max_tokens == 2048),
+        ({"completion": {"debounceMs": None}}, lambda s: s.completion.debounce_ms == 75),
+    ],
+)
+def test_editor_may_tune(cfg: Path, editor: dict[str, Any], check: Any) -> None:
+    result = run(cfg, 'exclude = ["*.pem"]', None, editor)
+    assert result.problems == () and check(result.settings)
+
+
+@pytest.mark.parametrize(
+    "editor",
+    [
+        {"completion": {"debounceMs": 5}},
+        {"completion": {"debounce_ms": 5}},
+        {"lspComplete": {"completion": {"debounceMs": 5}}},
+        {"lsp_complete": {"completion": {"debounceMs": 5}}},
+        {"completion.debounceMs": 5},
+        {"lspComplete": {"completion.debounceMs": 5, "completion": {"maxLines": 3}}},
+    ],
+)
+def test_editor_shapes_and_camel_case_aliases(cfg: Path, editor: dict[str, Any]) -> None:
+    result = run(cfg, None, editor)
+    assert result.problems == () and result.settings.completion.debounce_ms == 5
+    assert result.settings.sources["completion.debounce_ms"] == INIT
+
+
+@pytest.mark.parametrize(("editor", "fragment"), [([1], "expected an object"), ({"completion": {"x": 1}}, "completion.x: unknown key")])
+def test_editor_problems_are_not_file_errors(cfg: Path, editor: Any, fragment: str) -> None:
+    result = run(cfg, None, None, editor)
+    assert fragment in result.problems[0] and result.problems[0].startswith(WS) and not result.has_file_errors
+
+
+@pytest.mark.parametrize(
+    ("env", "tier", "expected"),
+    [
+        ({}, "fast", ["local"]),
+        ({"DEEPSEEK_API_KEY": "k"}, "fast", ["deepseek/deepseek-flash", "local"]),
+        ({"DEEPSEEK_API_KEY": "  "}, "fast", ["local"]),
+        ({"DEEPSEEK_API_KEY": "k", "CODESTRAL_API_KEY": "k"}, "fast",
+         ["codestral/codestral-latest", "deepseek/deepseek-flash", "local"]),
+        ({"ANTHROPIC_API_KEY": "k", "OPENAI_API_KEY": "k"}, "premium",
+         ["anthropic/claude-sonnet-4-6", "openai/gpt-4o", "local"]),
+        ({}, "keyless", ["ollama/m", "local"]),
+        ({"DEEPSEEK_API_KEY": "k"}, "local-first", ["local", "deepseek/x"]),
+        ({"DEEPSEEK_API_KEY": "k"}, "no-such-tier", ["local"]),
+    ],
+)
+def test_resolve_tier_skips_providers_without_keys(cfg: Path, env: dict[str, str], tier: str, expected: list[str]) -> None:
+    settings = run(cfg, '[tiers]\nkeyless = ["ollama/m"]\nlocal-first = ["local", "deepseek/x"]').settings
+    assert [f"{p.name}/{m}" if p.name != "local" else "local" for p, m in resolve_tier(settings, tier, env)] == expected
+
+
+@pytest.mark.parametrize(("task", "tier"), [("completion", "fast"), ("explain", "premium"), ("fix", "premium"),
+                                            ("tests", "fast"), ("unknown", "fast")])
+def test_tier_for_task(task: str, tier: str) -> None:
+    assert tier_for_task(config.default_settings(), task) == tier
+
+
+def test_describe_shows_sources_and_key_states_but_never_a_key(cfg: Path) -> None:
+    toml = USER_FILE.replace('{ "X-Title" = "x" }', f'{{ "Authorization" = "Bearer {SECRET}" }}')
+    settings = run(cfg, toml, None, {"completion": {"maxLines": 3}}).settings
+    env = {"DEEPSEEK_API_KEY": SECRET, "MY_VLLM_KEY": SECRET + "2", "OPENAI_API_KEY": SECRET + "3"}
+    text = config.describe(settings, env)
+    assert SECRET not in text and SECRET not in repr(settings) and SECRET not in str(settings.providers)
+    assert "key DEEPSEEK_API_KEY: present" in text and "key ANTHROPIC_API_KEY: missing" in text
+    assert "key not needed" in text and "headers Authorization" in text
+    assert f"completion.debounce_ms = 50  <- {cfg}" in text and f"completion.max_lines = 3  <- {WS}" in text
+    assert "*my-vllm/qwen2.5-coder-7b" in text and "openrouter/qwen" in text and "*openrouter" not in text
+
+
+def test_provider_config_behaviour() -> None:
+    p = ProviderConfig("x", "openai-chat", "http://h", "X_KEY", {"H": "v"})
+    assert p.api_key({"X_KEY": " k \n"}) == "k" and p.api_key({}) is None and p.keyed
+    assert hash(p) == hash(ProviderConfig("x", "openai-chat", "http://h", "X_KEY", {"H": "v"}))
+    assert "'v'" not in repr(p) and LOCAL_PROVIDER.api_key({"X_KEY": "k"}) is None
+    with pytest.raises(TypeError):
+        p.headers["H"] = "w"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        config.default_settings().providers["y"] = p  # type: ignore[index]
+
+
+def test_settings_schema_matches_the_fields_and_defaults() -> None:
+    schema = config.settings_schema()
+    props = schema["properties"]
+    json.dumps(schema)
+    assert {f.key for f in FIELDS} <= set(props) and {"tiers", "tasks", "providers"} <= set(props)
+    assert props["completion.debounce_ms"].items() >= {"type": "integer", "default": 75, "minimum": 0}.items()
+    assert props["completion.debounce_ms"]["editorKey"] == "completion.debounceMs"
+    assert props["budget.daily_usd"]["type"] == ["number", "null"] and props["log_level"]["enum"][0] == "debug"
+    for f in FIELDS:
+        default = config.presets.default_value(f.key)
+        assert props[f.key]["default"] == (list(default) if isinstance(default, tuple) else default)
+        assert props[f.key]["description"]
+    assert set(PRESETS) == set(config.default_settings().providers)
