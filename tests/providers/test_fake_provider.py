@@ -23,10 +23,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def post(
     port: int, path: str, body: dict[str, Any], conn: http.client.HTTPConnection | None = None
 ) -> tuple[int, bytes]:
+    own = conn is None
     conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("POST", path, json.dumps(body), {"content-type": "application/json"})
-    response = conn.getresponse()
-    return response.status, response.read()
+    try:
+        conn.request("POST", path, json.dumps(body), {"content-type": "application/json"})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        if own:
+            conn.close()
 
 
 def sse_objects(raw: bytes) -> list[Any]:
