@@ -13,6 +13,8 @@ from lsp_complete.config import LOCAL_PROVIDER, ModelRef, ProviderConfig, load, 
 from lsp_complete.presets import FIELDS, PRESETS
 
 INIT, WS = config.INIT_ORIGIN, config.WORKSPACE_ORIGIN
+FAST_TWO = ["codestral/codestral-latest", "deepseek/deepseek-flash"]
+PREMIUM = ["anthropic/claude-sonnet-4-6", "openai/gpt-4o"]
 SECRET = "sk-THIS-MUST-NEVER-SHOW-1234"
 
 
@@ -58,58 +60,51 @@ def test_missing_file_gives_defaults_without_problems(cfg: Path) -> None:
     assert (s.completion, s.premium, s.budget) == (
         config.CompletionSettings(), config.PremiumSettings(), config.BudgetSettings())
     assert set(s.sources.values()) == {"default"}
-    assert [str(r) for r in s.tiers["fast"]][:2] == ["codestral/codestral-latest", "deepseek/deepseek-flash"]
-    assert dict(s.tasks) == {"completion": "fast", "docstring": "fast", "tests": "fast",
-                             "explain": "premium", "fix": "premium"}
+    assert [str(r) for r in s.tiers["fast"]][:2] == FAST_TWO
+    assert [str(r) for r in s.tiers["premium"]] == PREMIUM
+    fast, premium = "fast", "premium"
+    assert dict(s.tasks) == dict(completion=fast, docstring=fast, tests=fast, explain=premium, fix=premium)
     assert s == config.default_settings()
 
 
-@pytest.mark.parametrize(
-    ("name", "api", "base_url", "key_env"),
-    [
-        ("deepseek", "openai-completions", "https://api.deepseek.com/beta", "DEEPSEEK_API_KEY"),
-        ("mistral", "openai-chat", "https://api.mistral.ai/v1", "MISTRAL_API_KEY"),
-        ("codestral", "mistral-fim", "https://codestral.mistral.ai/v1", "CODESTRAL_API_KEY"),
-        ("anthropic", "anthropic", "https://api.anthropic.com/v1", "ANTHROPIC_API_KEY"),
-        ("openai", "openai-chat", "https://api.openai.com/v1", "OPENAI_API_KEY"),
-        ("openrouter", "openai-chat", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
-        ("gemini", "openai-chat", "https://generativelanguage.googleapis.com/v1beta/openai", "GEMINI_API_KEY"),
-        ("ollama", "ollama", "http://127.0.0.1:11434", None),
-    ],
-)
-def test_presets(name: str, api: str, base_url: str, key_env: str | None) -> None:
-    p = config.default_settings().providers[name]
-    assert (p.api, p.base_url, p.api_key_env, p.origin, p.keyed) == (api, base_url, key_env, "default", bool(key_env))
-
-
-TOML_FOR = {
-    "completion.debounce_ms": ("10", 20, 30),
-    "log_level": ('"debug"', "warning", "error"),
-    "tiers.fast": ('["deepseek/a"]', ["deepseek/b"], ["openai/c"]),
-    "tasks.explain": ('"fast"', "premium", "fast"),
+PRESET_TABLE = {
+    "deepseek": ("openai-completions", "https://api.deepseek.com/beta", "DEEPSEEK_API_KEY"),
+    "mistral": ("openai-chat", "https://api.mistral.ai/v1", "MISTRAL_API_KEY"),
+    "codestral": ("mistral-fim", "https://codestral.mistral.ai/v1", "CODESTRAL_API_KEY"),
+    "anthropic": ("anthropic", "https://api.anthropic.com/v1", "ANTHROPIC_API_KEY"),
+    "openai": ("openai-chat", "https://api.openai.com/v1", "OPENAI_API_KEY"),
+    "openrouter": ("openai-chat", "https://openrouter.ai/api/v1", "OPENROUTER_API_KEY"),
+    "gemini": ("openai-chat", "https://generativelanguage.googleapis.com/v1beta/openai", "GEMINI_API_KEY"),
+    "ollama": ("ollama", "http://127.0.0.1:11434", None),
 }
 
 
-@pytest.mark.parametrize("key", list(TOML_FOR))
-@pytest.mark.parametrize(
-    ("layers", "winner"),
-    [((), "default"), ((0,), "file"), ((0, 1), INIT), ((0, 1, 2), WS), ((2,), WS), ((1,), INIT)],
-)
-def test_precedence_later_layer_wins(cfg: Path, key: str, layers: tuple[int, ...], winner: str) -> None:
-    file_value, init_value, ws_value = TOML_FOR[key]
-    section, _, name = key.rpartition(".")
-    toml = (f"[{section}]\n{name} = {file_value}\n" if section else f"{name} = {file_value}\n") if 0 in layers else ""
-    result = run(cfg, toml, nested(key, init_value) if 1 in layers else None, nested(key, ws_value) if 2 in layers else None)
+def test_presets() -> None:
+    providers = config.default_settings().providers
+    assert {n: (p.api, p.base_url, p.api_key_env) for n, p in providers.items()} == PRESET_TABLE
+    assert {p.origin for p in providers.values()} == {"default"} and set(PRESETS) == set(PRESET_TABLE)
+
+
+LAYERS = {  # key: (file TOML, file value, init value, workspace value, how to read it)
+    "completion.debounce_ms": ("completion.debounce_ms = 10", 10, 20, 30, lambda s: s.completion.debounce_ms),
+    "log_level": ('log_level = "debug"', "debug", "warning", "error", lambda s: s.log_level),
+    "tiers.fast": ('[tiers]\nfast = ["deepseek/a"]', ["deepseek/a"], ["deepseek/b"], ["openai/c"],
+                   lambda s: [str(r) for r in s.tiers["fast"]]),
+    "tasks.explain": ('[tasks]\nexplain = "fast"', "fast", "premium", "fast", lambda s: s.tasks["explain"]),
+}
+
+
+@pytest.mark.parametrize("key", list(LAYERS))
+@pytest.mark.parametrize("layers", [(), (0,), (0, 1), (0, 1, 2), (2,), (1,), (0, 2)])
+def test_precedence_later_layer_wins(cfg: Path, key: str, layers: tuple[int, ...]) -> None:
+    toml, *values, read = LAYERS[key]
+    editor = [nested(key, values[i]) if i in layers else None for i in (1, 2)]
+    result = run(cfg, toml if 0 in layers else "", *editor)
     assert result.problems == ()
-    source = str(cfg) if winner == "file" else winner
-    assert result.settings.sources[key] == source
-    value = {"default": None, "file": json.loads(file_value), INIT: init_value, WS: ws_value}[winner]
-    if key.startswith("tiers."):
-        assert [str(r) for r in result.settings.tiers["fast"]] == (value or [str(r) for r in config.default_settings().tiers["fast"]])
-    elif key.startswith("tasks."):
-        assert result.settings.tasks["explain"] == (value or "premium")
-    else:
-        assert get(result.settings, key) == (value if value is not None else config.presets.default_value(key))
+    winner = max(layers, default=None)
+    expected = read(config.default_settings()) if winner is None else values[winner]
+    assert read(result.settings) == expected
+    assert result.settings.sources[key] == {None: "default", 0: str(cfg), 1: INIT, 2: WS}[winner]
 
 
 @pytest.mark.parametrize(
@@ -118,19 +113,14 @@ def test_precedence_later_layer_wins(cfg: Path, key: str, layers: tuple[int, ...
         (b"[completion\ndebounce_ms = 1\n", "not valid TOML (line 1, column 12: "),
         (b"a = 1\n\nb = = 2\n", "not valid TOML (line 3, column 5: "),
         (b"\xff\xfe = 1", "not valid TOML (not UTF-8 text)"),
+        (None, "cannot read: "),  # a directory
     ],
 )
-def test_bad_toml_ignores_the_whole_file(cfg: Path, content: bytes, fragment: str) -> None:
-    cfg.write_bytes(content)
+def test_bad_toml_ignores_the_whole_file(cfg: Path, content: bytes | None, fragment: str) -> None:
+    cfg.mkdir() if content is None else cfg.write_bytes(content)
     result = run(cfg)
-    assert len(result.problems) == 1 and result.problems[0].startswith(f"{cfg}: not valid TOML (")
-    assert fragment in result.problems[0] and result.has_file_errors
-    assert result.settings == config.default_settings()
-
-
-def test_unreadable_path_is_a_problem(tmp_path: Path) -> None:
-    result = run(tmp_path)  # a directory
-    assert result.has_file_errors and "cannot read" in result.problems[0]
+    assert len(result.problems) == 1 and result.problems[0].startswith(f"{cfg}: {fragment}")
+    assert result.has_file_errors and result.settings == config.default_settings()
 
 
 @pytest.mark.parametrize(
@@ -144,7 +134,7 @@ def test_unreadable_path_is_a_problem(tmp_path: Path) -> None:
         ("[completion]\nprefix_share = 1.5", "completion.prefix_share", "a number between 0 and 1, got 1.5"),
         ("[completion]\nfirst_token_timeout_s = nan", "completion.first_token_timeout_s", "got nan"),
         ('[completion]\nenabled = "yes"', "completion.enabled", "expected true or false, got 'yes'"),
-        ('[completion]\ndisabled_languages = "markdown"', "completion.disabled_languages", "a list of strings"),
+        ('completion.disabled_languages = "md"', "completion.disabled_languages", "a list of strings"),
         ("[premium]\nmax_tokens = 0", "premium.max_tokens", "between 1 and 32768, got 0"),
         ("[budget]\ndaily_usd = -1", "budget.daily_usd", "or false for no cap, got -1"),
         ('log_level = "loud"', "log_level", "one of debug, info, warning, error, got 'loud'"),
@@ -153,12 +143,12 @@ def test_unreadable_path_is_a_problem(tmp_path: Path) -> None:
         ("[completion]\ndebounce = 5", "completion.debounce", "unknown key (did you mean 'debounce_ms'?)"),
         ("colour = 1", "colour", "unknown key"),
         ('[tasks]\nreview = "fast"', "tasks.review", "unknown key"),
-        ('[tasks]\nexplain = "turbo"', "tasks.explain", "expected one of the tiers fast, premium, got 'turbo'"),
+        ('tasks.explain = "turbo"', "tasks.explain", "expected one of the tiers fast, premium, got 'turbo'"),
         ('[tiers]\nfast = "deepseek/x"', "tiers.fast", "expected a list of 'provider/model'"),
         ('[tiers]\n"a.b" = ["local"]', "tiers.a.b", "bad tier name"),
     ],
 )
-def test_wrong_values_keep_the_default_and_name_file_and_key(cfg: Path, toml: str, key: str, message: str) -> None:
+def test_wrong_values_keep_the_default(cfg: Path, toml: str, key: str, message: str) -> None:
     result = run(cfg, toml)
     assert len(result.problems) == 1 and result.has_file_errors
     assert result.problems[0].startswith(f"{cfg}: {key}: ") and message in result.problems[0]
@@ -221,12 +211,12 @@ def test_the_documented_file_shape(cfg: Path) -> None:
 @pytest.mark.parametrize(
     ("toml", "key", "message", "dropped"),
     [
-        ('[providers.x]\napi = "grpc"\nbase_url = "http://h/v1"', "providers.x.api", "unknown api 'grpc'", "x"),
+        ('providers.x = {api = "grpc", base_url = "http://h"}', "providers.x.api", "unknown api 'grpc'", "x"),
         ('[providers.x]\napi = "ollama"', "providers.x", "ignored: a provider needs a valid base_url", "x"),
-        ('[providers.x]\napi = "ollama"\nbase_url = "ftp://h"', "providers.x.base_url", "http:// or https://", "x"),
+        ('providers.x = {api = "ollama", base_url = "ftp://h"}', "providers.x.base_url", "http:// or", "x"),
         ('[providers.local]\napi = "ollama"\nbase_url = "http://h"', "providers.local", "bad name", "local"),
         ('[providers.deepseek]\napi = "grpc"', "providers.deepseek.api", "unknown api", None),
-        ('[providers.deepseek]\nprompt_style = "weird"', "providers.deepseek.prompt_style", "template:<name>", None),
+        ('providers.deepseek.prompt_style = "x"', "providers.deepseek.prompt_style", "template:<name>", None),
         ('[providers.deepseek]\nmodel = "m"', "providers.deepseek.model", "unknown key", None),
     ],
 )
@@ -266,23 +256,22 @@ def test_unknown_provider_in_tier_drops_that_ref(cfg: Path) -> None:
         ("openrouter/qwen/qwen-2.5-coder-32b-instruct", ("openrouter", "qwen/qwen-2.5-coder-32b-instruct")),
         ("ollama/qwen2.5-coder:1.5b", ("ollama", "qwen2.5-coder:1.5b")),
         (" local ", ("local", "local")),
+        *((bad, None) for bad in ["", "deepseek", "/m", "deepseek/", "local/x", "a b/m"]),
     ],
 )
-def test_model_ref_splits_on_the_first_slash(text: str, ref: tuple[str, str]) -> None:
+def test_model_ref_splits_on_the_first_slash(text: str, ref: tuple[str, str] | None) -> None:
+    if ref is None:
+        with pytest.raises(ValueError):
+            ModelRef.parse(text)
+        return
     parsed = ModelRef.parse(text)
     assert (parsed.provider, parsed.model) == ref and ModelRef.parse(str(parsed)) == parsed
 
 
-@pytest.mark.parametrize("text", ["", "deepseek", "/m", "deepseek/", "local/x", "a b/m"])
-def test_model_ref_rejects(text: str) -> None:
-    with pytest.raises(ValueError):
-        ModelRef.parse(text)
-
-
 KEYS_MOVE = "refused: only your own config file can change where keys are sent"
 FORBIDDEN = [
-    ({"providers": {"deepseek": {"base_url": "https://evil.example/v1"}}}, "providers.deepseek.base_url", KEYS_MOVE),
-    ({"providers": {"deepseek": {"baseUrl": "https://evil.example/v1"}}}, "providers.deepseek.base_url", KEYS_MOVE),
+    ({"providers": {"deepseek": {"base_url": "https://evil.io"}}}, "providers.deepseek.base_url", KEYS_MOVE),
+    ({"providers": {"deepseek": {"baseUrl": "https://evil.io"}}}, "providers.deepseek.base_url", KEYS_MOVE),
     ({"providers.deepseek.baseUrl": "https://evil.example/v1"}, "providers.deepseek.base_url", KEYS_MOVE),
     ({"providers": {"deepseek": {"base_url": "ftp://bad"}}}, "providers.deepseek.base_url", KEYS_MOVE),
     ({"providers": {"deepseek": {"api_key_env": "OTHER_KEY"}}}, "providers.deepseek.api_key_env", KEYS_MOVE),
@@ -291,7 +280,7 @@ FORBIDDEN = [
     ({"providers": {"deepseek": {"api": "openai-chat"}}}, "providers.deepseek.api", KEYS_MOVE),
     ({"providers": {"ollama": {"base_url": "http://127.0.0.1:9"}}}, "providers.ollama.base_url", KEYS_MOVE),
     ({"providers": {"my-vllm": {"base_url": "http://evil/v1"}}}, "providers.my-vllm.base_url", KEYS_MOVE),
-    ({"providers": {"new": {"api": "openai-chat", "base_url": "http://127.0.0.1:1/v1", "api_key_env": "OPENAI_API_KEY"}}},
+    ({"providers": {"new": {"api": "ollama", "base_url": "http://127.0.0.1", "apiKeyEnv": "OPENAI_API_KEY"}}},
      "providers.new.api_key_env", "refused: only your own config file can add a provider that uses a key"),
     ({"providers": {"new": {"api": "openai-chat", "base_url": "https://evil.example/v1"}}},
      "providers.new.base_url", "refused: editor settings may only add keyless providers on this machine"),
@@ -306,8 +295,10 @@ FORBIDDEN = [
 
 
 @pytest.mark.parametrize("origin", [INIT, WS])
-@pytest.mark.parametrize(("editor", "key", "message"), FORBIDDEN, ids=[f"{i}-{k}" for i, (_, k, _) in enumerate(FORBIDDEN)])
-def test_editor_settings_cannot_redirect_keys(cfg: Path, origin: str, editor: dict[str, Any], key: str, message: str) -> None:
+@pytest.mark.parametrize(("editor", "key", "message"), FORBIDDEN, ids=[f"{row[1]}" for row in FORBIDDEN])
+def test_editor_settings_cannot_redirect_keys(
+    cfg: Path, origin: str, editor: dict[str, Any], key: str, message: str
+) -> None:
     before = run(cfg, USER_FILE).settings
     result = run(cfg, None, *((editor, None) if origin == INIT else (None, editor)))
     assert result.problems and result.problems[0].startswith(f"{origin}: {key}: {message}"), result.problems
@@ -318,7 +309,7 @@ def test_editor_settings_cannot_redirect_keys(cfg: Path, origin: str, editor: di
 @pytest.mark.parametrize("origin", [INIT, WS])
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8000/v1", "http://[::1]:8000/v1", "http://localhost:8080"])
 def test_editor_may_add_a_keyless_provider_on_this_machine(cfg: Path, origin: str, url: str) -> None:
-    editor = {"providers": {"mine": {"api": "llamacpp-infill", "baseUrl": url}}, "tiers": {"fast": ["mine/qwen"]}}
+    editor = {"providers": {"mine": {"api": "llamacpp-infill", "baseUrl": url}}, "tiers.fast": ["mine/qwen"]}
     result = run(cfg, None, *((editor, None) if origin == INIT else (None, editor)))
     assert result.problems == ()
     mine = result.settings.providers["mine"]
@@ -326,11 +317,14 @@ def test_editor_may_add_a_keyless_provider_on_this_machine(cfg: Path, origin: st
     assert resolve_tier(result.settings, "fast", {}) == ((mine, "qwen"), (LOCAL_PROVIDER, "local"))
 
 
+HEADERS_REFUSED = "refused: only your own config file can set headers"
+
+
 def test_editor_headers_on_a_new_provider_are_dropped(cfg: Path) -> None:
-    editor = {"providers": {"mine": {"api": "ollama", "base_url": "http://127.0.0.1:1", "headers": {"A": "b"}}}}
+    editor = {"providers": {"mine": {"api": "ollama", "base_url": "http://[::1]", "headers": {"A": "b"}}}}
     result = run(cfg, None, editor)
     assert result.settings.providers["mine"].headers == {}
-    assert result.problems == (f"{INIT}: providers.mine.headers: refused: only your own config file can set headers",)
+    assert result.problems == (f"{INIT}: providers.mine.headers: {HEADERS_REFUSED}",)
 
 
 @pytest.mark.parametrize(
@@ -345,8 +339,8 @@ def test_editor_headers_on_a_new_provider_are_dropped(cfg: Path) -> None:
         ("false", None, False, None, 0),
     ],
 )
-def test_budget_caps_can_only_be_lowered(cfg: Path, file_cap: str | None, init_cap: Any, ws_cap: Any,
-                                         final: float | None, problems: int) -> None:
+def test_budget_caps_can_only_be_lowered(cfg: Path, file_cap: Any, init_cap: Any, ws_cap: Any, final: Any,
+                                         problems: int) -> None:
     toml = f"[budget]\ndaily_usd = {file_cap}\n" if file_cap else ""
     result = run(cfg, toml, {"budget": {"dailyUsd": init_cap}}, {"budget": {"daily_usd": ws_cap}})
     assert result.settings.budget.daily_usd == final and len(result.problems) == problems
@@ -356,8 +350,8 @@ def test_budget_caps_can_only_be_lowered(cfg: Path, file_cap: str | None, init_c
     ("editor", "check"),
     [
         ({"providers": {"deepseek": {"base_url": "https://api.deepseek.com/beta"}}}, lambda s: True),
-        ({"providers": {"deepseek": {"promptStyle": "chat"}}}, lambda s: s.providers["deepseek"].prompt_style == "chat"),
-        ({"tiers": {"fast": ["openai/gpt-4o-mini", "local"]}}, lambda s: str(s.tiers["fast"][0]) == "openai/gpt-4o-mini"),
+        ({"providers.deepseek.promptStyle": "fim"}, lambda s: s.providers["deepseek"].prompt_style == "fim"),
+        ({"tiers": {"fast": ["openai/gpt-4o-mini"]}}, lambda s: s.tiers["fast"][0].model == "gpt-4o-mini"),
         ({"tasks": {"fix": "fast"}}, lambda s: s.tasks["fix"] == "fast"),
         ({"exclude": ["*.env"]}, lambda s: s.exclude == ("*.pem", "*.env")),
         ({"logLevel": "debug"}, lambda s: s.log_level == "debug"),
@@ -375,11 +369,9 @@ def test_editor_may_tune(cfg: Path, editor: dict[str, Any], check: Any) -> None:
 @pytest.mark.parametrize(
     "editor",
     [
-        {"completion": {"debounceMs": 5}},
-        {"completion": {"debounce_ms": 5}},
+        {"completion": {"debounceMs": 5}}, {"completion": {"debounce_ms": 5}}, {"completion.debounceMs": 5},
         {"lspComplete": {"completion": {"debounceMs": 5}}},
         {"lsp_complete": {"completion": {"debounceMs": 5}}},
-        {"completion.debounceMs": 5},
         {"lspComplete": {"completion.debounceMs": 5, "completion": {"maxLines": 3}}},
     ],
 )
@@ -389,7 +381,7 @@ def test_editor_shapes_and_camel_case_aliases(cfg: Path, editor: dict[str, Any])
     assert result.settings.sources["completion.debounce_ms"] == INIT
 
 
-@pytest.mark.parametrize(("editor", "fragment"), [([1], "expected an object"), ({"completion": {"x": 1}}, "completion.x: unknown key")])
+@pytest.mark.parametrize(("editor", "fragment"), [([1], "expected an object"), ({"completion.x": 1}, ".x:")])
 def test_editor_problems_are_not_file_errors(cfg: Path, editor: Any, fragment: str) -> None:
     result = run(cfg, None, None, editor)
     assert fragment in result.problems[0] and result.problems[0].startswith(WS) and not result.has_file_errors
@@ -401,22 +393,22 @@ def test_editor_problems_are_not_file_errors(cfg: Path, editor: Any, fragment: s
         ({}, "fast", ["local"]),
         ({"DEEPSEEK_API_KEY": "k"}, "fast", ["deepseek/deepseek-flash", "local"]),
         ({"DEEPSEEK_API_KEY": "  "}, "fast", ["local"]),
-        ({"DEEPSEEK_API_KEY": "k", "CODESTRAL_API_KEY": "k"}, "fast",
-         ["codestral/codestral-latest", "deepseek/deepseek-flash", "local"]),
-        ({"ANTHROPIC_API_KEY": "k", "OPENAI_API_KEY": "k"}, "premium",
-         ["anthropic/claude-sonnet-4-6", "openai/gpt-4o", "local"]),
+        ({"DEEPSEEK_API_KEY": "k", "CODESTRAL_API_KEY": "k"}, "fast", [*FAST_TWO, "local"]),
+        ({"ANTHROPIC_API_KEY": "k", "OPENAI_API_KEY": "k"}, "premium", [*PREMIUM, "local"]),
         ({}, "keyless", ["ollama/m", "local"]),
         ({"DEEPSEEK_API_KEY": "k"}, "local-first", ["local", "deepseek/x"]),
         ({"DEEPSEEK_API_KEY": "k"}, "no-such-tier", ["local"]),
     ],
 )
-def test_resolve_tier_skips_providers_without_keys(cfg: Path, env: dict[str, str], tier: str, expected: list[str]) -> None:
+def test_resolve_tier_skips_keyless(cfg: Path, env: dict[str, str], tier: str, expected: list[str]) -> None:
     settings = run(cfg, '[tiers]\nkeyless = ["ollama/m"]\nlocal-first = ["local", "deepseek/x"]').settings
-    assert [f"{p.name}/{m}" if p.name != "local" else "local" for p, m in resolve_tier(settings, tier, env)] == expected
+    resolved = resolve_tier(settings, tier, env)
+    assert [f"{p.name}/{m}" if p.name != "local" else "local" for p, m in resolved] == expected
 
 
-@pytest.mark.parametrize(("task", "tier"), [("completion", "fast"), ("explain", "premium"), ("fix", "premium"),
-                                            ("tests", "fast"), ("unknown", "fast")])
+@pytest.mark.parametrize(
+    ("task", "tier"), [("completion", "fast"), ("explain", "premium"), ("fix", "premium"), ("x", "fast")]
+)
 def test_tier_for_task(task: str, tier: str) -> None:
     assert tier_for_task(config.default_settings(), task) == tier
 
@@ -451,7 +443,7 @@ def test_settings_schema_matches_the_fields_and_defaults() -> None:
     assert {f.key for f in FIELDS} <= set(props) and {"tiers", "tasks", "providers"} <= set(props)
     assert props["completion.debounce_ms"].items() >= {"type": "integer", "default": 75, "minimum": 0}.items()
     assert props["completion.debounce_ms"]["editorKey"] == "completion.debounceMs"
-    assert props["budget.daily_usd"]["type"] == ["number", "null"] and props["log_level"]["enum"][0] == "debug"
+    assert props["budget.daily_usd"]["type"] == ["number", "null"] and "debug" in props["log_level"]["enum"]
     for f in FIELDS:
         default = config.presets.default_value(f.key)
         assert props[f.key]["default"] == (list(default) if isinstance(default, tuple) else default)
