@@ -8,6 +8,7 @@ truncation are handled here once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import aclosing
@@ -105,18 +106,13 @@ class OpenAIStyleProvider:
         parts: list[str] = []
         usage: Usage | None = None
         finish: str | None = None
-        done = False
         try:
             async with aclosing(
                 stream_sse(self._client, self.name, self.path, self.build_payload(request), deadline)
             ) as events:
                 async for event in events:
-                    if done:
-                        continue  # drain the body's end so the connection can be reused
                     if event.data.strip() == DONE:
-                        done = True
-                        deadline.mark_done()
-                        continue
+                        break
                     chunk = self._decode(event.data)
                     usage = usage_of(chunk) or usage
                     finish = finish_reason_of(chunk) or finish
@@ -125,15 +121,18 @@ class OpenAIStyleProvider:
                         deadline.mark_first_token()
                         parts.append(text)
                         yield TextDelta(text)
+                else:
+                    raise ProviderResponseError(f"stream ended without {DONE}", provider=self.name)
+                yield StreamEnd(usage=usage, finish_reason=finish)
+                # Read the body's end (normally just the last chunk) so the connection goes back to the
+                # pool; the answer is complete, so a failure here no longer matters.
+                deadline.mark_done()
+                with contextlib.suppress(ProviderError):
+                    async for _ in events:
+                        pass
         except ProviderError as exc:
-            if not done:
-                exc.partial_text = exc.partial_text or "".join(parts)
-                raise
-        if not done:
-            raise ProviderResponseError(
-                f"stream ended without {DONE}", provider=self.name, partial_text="".join(parts)
-            )
-        yield StreamEnd(usage=usage, finish_reason=finish)
+            exc.partial_text = exc.partial_text or "".join(parts)
+            raise
 
     def _decode(self, data: str) -> Mapping[str, Any]:
         try:

@@ -26,7 +26,8 @@ class Reply:
     Mistral: on the finish chunk), ``"none"``; None picks the format's own.
 
     Faults: ``delay_before_s`` before the headers, ``delay_between_s`` between pieces,
-    ``stall_after_chunks`` (stop sending until the client leaves or the server stops),
+    ``stall_after_chunks`` (stop sending until the client leaves or the server stops), ``error_body`` with
+``status=200`` (a whole JSON or text body where a stream was asked for, as some proxies answer),
     ``drop_after_chunks`` (close the socket without a terminator), ``mid_stream_error`` (an error object,
     sent after ``error_after_chunks`` pieces or after all of them, then the stream ends without a
     terminator), ``status``/``error_body``/``headers`` for a non-200 answer, ``send_done=False``.

@@ -222,7 +222,7 @@ class FakeProvider:
         try:
             await _pause(gone, reply.delay_before_s)
             fmt = format_for(request.path)
-            if reply.status != 200:
+            if reply.status != 200 or reply.error_body is not None:
                 await _send_whole(conn, reply.status, reply.error_body, reply.headers)
             elif fmt is None:
                 await _send_whole(conn, 404, {"error": {"message": f"no route {request.path}"}}, None)

@@ -59,14 +59,23 @@ def test_fixture_fed_byte_by_byte() -> None:
         pytest.param([b"data: tail"], [SSEEvent(data="tail")], id="flush-dispatches-unterminated"),
         pytest.param([b"data: a\n", b"\n"], [SSEEvent(data="a")], id="blank-line-in-next-chunk"),
         pytest.param([b"id: 1\0x\ndata: a\n\n"], [SSEEvent(data="a")], id="id-with-nul-ignored"),
-        pytest.param([b"id: 3\ndata: a\n\nid\ndata: b\n\n"],
-                     [SSEEvent(data="a", id="3"), SSEEvent(data="b", id="")], id="empty-id-resets"),
-        pytest.param(["data: ▁｜\n\n".encode()[:7], "data: ▁｜\n\n".encode()[7:]], [SSEEvent(data="▁｜")],
-                     id="split-inside-multibyte"),
+        pytest.param(
+            [b"id: 3\ndata: a\n\nid\ndata: b\n\n"],
+            [SSEEvent(data="a", id="3"), SSEEvent(data="b", id="")],
+            id="empty-id-resets",
+        ),
+        pytest.param(
+            ["data: ▁｜\n\n".encode()[:7], "data: ▁｜\n\n".encode()[7:]],
+            [SSEEvent(data="▁｜")],
+            id="split-inside-multibyte",
+        ),
         pytest.param([b"data: \xff\n\n"], [SSEEvent(data="\ufffd")], id="invalid-utf8-replaced"),
         pytest.param([b"data: a\n\ndata: b\n\n"], [SSEEvent(data="a"), SSEEvent(data="b")], id="two-events"),
-        pytest.param([b"event: error\ndata: {}\n\ndata: x\n\n"],
-                     [SSEEvent("error", "{}"), SSEEvent("message", "x")], id="event-name-resets"),
+        pytest.param(
+            [b"event: error\ndata: {}\n\ndata: x\n\n"],
+            [SSEEvent("error", "{}"), SSEEvent("message", "x")],
+            id="event-name-resets",
+        ),
     ],
 )
 def test_table(chunks: list[bytes], expected: list[SSEEvent]) -> None:

@@ -1,0 +1,31 @@
+"""Fixtures of the provider tests: a fake provider per test and a factory of providers pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from lsp_complete.providers import Provider, Timeouts, build_provider
+from tests.fake_provider import FakeProvider
+from tests.providers.wire import GENEROUS, KEY, MakeProvider
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeProvider]:
+    with FakeProvider() as server:
+        yield server
+
+
+@pytest.fixture
+async def make(fake: FakeProvider) -> AsyncIterator[MakeProvider]:
+    made: list[Provider] = []
+
+    def _make(api: str, key: str | None = KEY, timeouts: Timeouts = GENEROUS, **kw: object) -> Provider:
+        provider = build_provider("fake", api, fake.url, key, timeouts=timeouts, **kw)  # type: ignore[arg-type]
+        made.append(provider)
+        return provider
+
+    yield _make
+    for provider in made:
+        await provider.aclose()
