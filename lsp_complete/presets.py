@@ -242,8 +242,8 @@ class Field:
             return False, None
         if kind == "int" and not isinstance(value, int):
             return False, None
-        lo = -math.inf if self.lo is None else self.lo
-        if math.isnan(value) or not lo <= value <= (math.inf if self.hi is None else self.hi):
+        lo, hi = -math.inf if self.lo is None else self.lo, math.inf if self.hi is None else self.hi
+        if (isinstance(value, float) and math.isnan(value)) or not lo <= value <= hi:
             return False, None
         return True, value if kind == "int" else float(value)
 

@@ -381,7 +381,18 @@ def test_editor_shapes_and_camel_case_aliases(cfg: Path, editor: dict[str, Any])
     assert result.settings.sources["completion.debounce_ms"] == INIT
 
 
-@pytest.mark.parametrize(("editor", "fragment"), [([1], "expected an object"), ({"completion.x": 1}, ".x:")])
+@pytest.mark.parametrize(
+    ("editor", "fragment"),
+    [
+        ([1], "expected an object"),
+        ({"completion.x": 1}, ".x: unknown key"),
+        ({"completion": {"prefixShare": 10**400}}, "prefix_share: expected a number between 0 and 1"),
+        ({"completion": {"maxLines": 10**400}}, "max_lines: expected an integer between 1 and 200"),
+        ({"providers": {"x": {1: 2}}}, "providers.x.1: unknown key"),
+        ({"tiers": {"fast": [None]}}, "tiers.fast: expected a list of 'provider/model'"),
+        ({"providers": [1]}, "providers: expected a table"),
+    ],
+)
 def test_editor_problems_are_not_file_errors(cfg: Path, editor: Any, fragment: str) -> None:
     result = run(cfg, None, None, editor)
     assert fragment in result.problems[0] and result.problems[0].startswith(WS) and not result.has_file_errors
