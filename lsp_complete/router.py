@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lsp_complete import providers
-from lsp_complete.config import LOCAL, ProviderConfig, Settings
+from lsp_complete.config import ProviderConfig, Settings
+from lsp_complete.presets import LOCAL
 from lsp_complete.core import postprocess, request
 from lsp_complete.core.types import StreamEnd, TextDelta, Usage
 from lsp_complete.errors import ProviderError

@@ -14,6 +14,7 @@ from pygls.io_ import StdinAsyncReader, StdoutWriter
 from pygls.lsp.server import LanguageServer
 
 from lsp_complete import __version__
+from lsp_complete.core.document import PositionEncoding
 from lsp_complete.lsp import convert
 from lsp_complete.lsp.protocol import CompleteProtocol
 from lsp_complete.lsp.transport import read_messages
@@ -41,7 +42,7 @@ class CompleteServer(LanguageServer):
         self._shown_messages: set[str] = set()
 
     @property
-    def encoding(self) -> convert.PositionEncoding:
+    def encoding(self) -> PositionEncoding:
         """The position encoding negotiated at initialize (UTF-16 before that)."""
         negotiated = self.protocol.server_capabilities.position_encoding if self._initialized() else None
         return convert.encoding_of(negotiated)
@@ -99,7 +100,7 @@ class CompleteServer(LanguageServer):
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
-            self.shutdown()
+            self.shutdown()  # type: ignore[no-untyped-call]
 
     def start_tcp(self, host: str, port: int) -> None:
         """Serve one client at a time over TCP (debugging)."""
@@ -120,7 +121,7 @@ class CompleteServer(LanguageServer):
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
-            self.shutdown()
+            self.shutdown()  # type: ignore[no-untyped-call]
 
 
 class _TcpWriter:

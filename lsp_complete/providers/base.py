@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Protocol
 
 from lsp_complete.core.types import ModelRequest, StreamEvent
@@ -19,6 +19,6 @@ class Provider(Protocol):
     name: str
     api: str
 
-    def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]: ...
+    def stream(self, request: ModelRequest) -> AsyncGenerator[StreamEvent, None]: ...
 
     async def aclose(self) -> None: ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from contextlib import aclosing
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -100,7 +100,7 @@ class OpenAIStyleProvider:
         """Close the long-lived HTTP client."""
         await self._client.aclose()
 
-    async def stream(self, request: ModelRequest) -> AsyncIterator[StreamEvent]:
+    async def stream(self, request: ModelRequest) -> AsyncGenerator[StreamEvent, None]:
         """Yield ``TextDelta`` pieces and one final ``StreamEnd``; raise a ``ProviderError`` on failure."""
         deadline = Deadline(self._timeouts)
         parts: list[str] = []
