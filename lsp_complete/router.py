@@ -19,7 +19,7 @@ from lsp_complete.config import ProviderConfig, Settings
 from lsp_complete.presets import LOCAL
 from lsp_complete.core import postprocess, request
 from lsp_complete.core.types import StreamEnd, TextDelta, Usage
-from lsp_complete.errors import ProviderError
+from lsp_complete.errors import ConfigError, ProviderError
 from lsp_complete.providers.base import Provider
 
 logger = logging.getLogger(__name__)
@@ -91,6 +91,10 @@ class Router:
                 continue
             try:
                 answer = await self._ask(config, model, data, started)
+            except ConfigError as exc:  # e.g. a wire format this version cannot speak yet
+                self._log_failure(config.name, exc)
+                failures.append(f"{config.name}/{model}: {exc}")
+                continue
             except ProviderError as exc:
                 self._log_failure(config.name, exc)
                 failures.append(f"{config.name}/{model}: {type(exc).__name__}")
@@ -125,7 +129,7 @@ class Router:
             return None
         return Answer(cleaned, config.name, model, _ms(started), usage)
 
-    def _log_failure(self, provider: str, exc: ProviderError) -> None:
+    def _log_failure(self, provider: str, exc: ProviderError | ConfigError) -> None:
         key = (provider, type(exc).__name__)
         level = logging.DEBUG if key in self._logged else logging.WARNING
         self._logged.add(key)
