@@ -17,10 +17,53 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lsp_complete.core.local import LocalIndex
 
-VERBS = ["get", "set", "load", "parse", "build", "update", "fetch", "compute", "render", "validate", "apply", "merge", "send", "read", "write"]
-NOUNS = ["user", "request", "config", "item", "record", "session", "token", "buffer", "cache", "event", "order", "account", "file", "node"]
+VERBS = [
+    "get",
+    "set",
+    "load",
+    "parse",
+    "build",
+    "update",
+    "fetch",
+    "compute",
+    "render",
+    "validate",
+    "apply",
+    "merge",
+    "send",
+    "read",
+    "write",
+]
+NOUNS = [
+    "user",
+    "request",
+    "config",
+    "item",
+    "record",
+    "session",
+    "token",
+    "buffer",
+    "cache",
+    "event",
+    "order",
+    "account",
+    "file",
+    "node",
+]
 SUFFIXES = ["", "_id", "_map", "_list", "s", "_count", "_name", "_path"]
-MODULES = ["os", "re", "json", "time", "logging", "typing", "dataclasses", "pathlib", "collections", "functools", "itertools"]
+MODULES = [
+    "os",
+    "re",
+    "json",
+    "time",
+    "logging",
+    "typing",
+    "dataclasses",
+    "pathlib",
+    "collections",
+    "functools",
+    "itertools",
+]
 
 
 class Gen:
@@ -131,7 +174,9 @@ def main() -> None:
     q = statistics.quantiles(times, n=100)
     print("| metric | value |\n|---|---|")
     big_kb = len(big) / 1e3
-    print(f"| workspace | {len(workspace)} files, {size / 1e6:.2f} MB; big file 5,000 lines, {big_kb:.0f} KB |")
+    print(
+        f"| workspace | {len(workspace)} files, {size / 1e6:.2f} MB; big file 5,000 lines, {big_kb:.0f} KB |"
+    )
     print(f"| index workspace (cold) | {t_workspace * 1000:.0f} ms |")
     print(f"| re-index 5,000-line file (median of 5) | {statistics.median(reindex) * 1000:.1f} ms |")
     print(f"| indexed size | {index.size_bytes / 1e6:.2f} MB |")

@@ -224,9 +224,9 @@ class LocalIndex:
 
 def _meaningful(toks: list[str], j: int, length: float, partial: str) -> bool:
     """A match of a few punctuation tokens says little; require a word in it or a longer match."""
-    if length >= 4 or (partial and len(partial) >= 2):
+    if length >= 4 or len(partial) >= 2:
         return True
-    return any(len(t) >= 2 and (t[0].isalnum() or t[0] == "_") for t in toks[j + 1 - int(length) : j + 1])
+    return any(t[0].isalnum() or t[0] == "_" for t in toks[j + 1 - int(length) : j + 1])
 
 
 def _indent(line: str) -> str:
