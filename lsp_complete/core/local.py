@@ -35,8 +35,8 @@ _MAX_MATCH = 16  # context tokens compared; a longer match does not change the c
 _WINDOW_LINES = 4  # lines above the cursor's taken as context
 _WINDOW_CHARS = 2000
 _WALK_PER_DOC = 3000  # chain steps per document and query
-_WALK_TOTAL = 12000  # chain steps per query over all documents
-_EXTEND_TOTAL = 1500  # occurrences whose match length is measured, per query
+_WALK_TOTAL = 8000  # chain steps per query over all documents
+_EXTEND_TOTAL = 1000  # occurrences whose match length is measured, per query
 _TRIES = 3  # ranked candidates turned into proposals before giving up
 _REST_OK = re.compile(r"[\s)\]}>\"'`;:,]*")  # what may stand right of the cursor for a proposal
 _CLOSERS = ")]}>\"'`"
@@ -188,6 +188,7 @@ class LocalIndex:
         key = hash((ctx[-2], ctx[-1]))
         third = ctx[-3] if len(ctx) >= 3 else None
         best = min(len(ctx), _MAX_MATCH)
+        plen = len(partial)
         bonus = 0.5 if partial else 0.0  # the typed part of a word: less than a whole token
         found: list[_Cand] = []
         short: list[_Cand] = []  # matches of exactly two tokens, in preference order
@@ -198,13 +199,12 @@ class LocalIndex:
         order += [(d, doc) for d, doc in reversed(list(self._docs.items())) if d != doc_id]
         for rank, (d, doc) in enumerate(order):
             toks, ends, prev, same = doc.toks, doc.ends, doc.prev, d == doc_id
+            last_j = len(toks) - 1
             m = doc.last.get(key, -1)
             stop = walked + _WALK_PER_DOC
             while m >= 0 and walked < stop:
                 j, m, walked = m + 1, prev[m], walked + 1
-                if partial and not (
-                    j + 1 < len(toks) and toks[j + 1].startswith(partial) and len(toks[j + 1]) > len(partial)
-                ):
+                if partial and not (j < last_j and len(toks[j + 1]) > plen and toks[j + 1].startswith(partial)):
                     continue
                 if same and excluded[0] <= ends[j] <= excluded[1]:
                     continue
