@@ -204,7 +204,7 @@ class LocalIndex:
             stop = walked + _WALK_PER_DOC
             while m >= 0 and walked < stop:
                 j, m, walked = m + 1, prev[m], walked + 1
-                if partial and not (j < last_j and len(toks[j + 1]) > plen and toks[j + 1].startswith(partial)):
+                if partial and not (j < last_j and len(w := toks[j + 1]) > plen and w.startswith(partial)):
                     continue
                 if same and excluded[0] <= ends[j] <= excluded[1]:
                     continue
