@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import statistics
-import time
-
 import pytest
 
 from lsp_complete.core.local import LocalIndex
@@ -116,47 +112,3 @@ def test_eviction_keeps_open_documents_and_drops_the_oldest() -> None:
     index.set_open("open.py", False)
     index.update("x.py", "x" * 60)
     assert "open.py" not in index and index.size_bytes <= 100
-
-
-def _workspace(seed: int, size: int) -> dict[str, str]:
-    rng = random.Random(seed)
-    words = ["user", "request", "config", "item", "record", "session", "token", "buffer", "cache", "event"]
-    verbs = ["get", "set", "load", "parse", "build", "update", "fetch", "compute", "render", "apply"]
-    docs: dict[str, str] = {}
-    total = 0
-    while total < size:
-        lines = ["import os", "", "class Thing:", "    def __init__(self, config):"]
-        while len(lines) < 600:
-            a, b = rng.choice(words) + rng.choice(["", "_id", "_map", "s"]), rng.choice(words)
-            lines.append(f"    def {rng.choice(verbs)}_{a}(self, {b}):")
-            for _ in range(rng.randint(2, 6)):
-                lines.append(f"        self.{a} = {b}.get({rng.choice(words)!r}, {rng.randint(0, 99)})")
-            lines.append(f"        return self.{a}")
-        text = "\n".join(lines) + "\n"
-        docs[f"m{len(docs)}.py"] = text
-        total += len(text)
-    return docs
-
-
-def test_speed_on_a_2mb_workspace() -> None:
-    index = LocalIndex()
-    for doc_id, text in _workspace(1, 2_000_000).items():
-        index.update(doc_id, text)
-    big = "".join(_workspace(2, 1).values()) * 9
-    big = "\n".join(big.split("\n")[:5000])
-    reindex = []
-    for _ in range(5):
-        start = time.perf_counter()
-        index.update("big.py", big, is_open=True)
-        reindex.append(time.perf_counter() - start)
-    assert min(reindex) < 0.050
-    rng = random.Random(3)
-    times = []
-    for _ in range(100):
-        eol = big.find("\n", rng.randrange(len(big) - 100))
-        offset = rng.randint(big.rfind("\n", 0, eol) + 1, eol)
-        current = big[:offset] + big[eol:]
-        start = time.perf_counter()
-        index.complete("big.py", current, offset)
-        times.append(time.perf_counter() - start)
-    assert statistics.median(times) < 0.005
