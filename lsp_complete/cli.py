@@ -32,9 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the language server on stdio (the default)")
     _add_logging(serve)
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (debugging)")
-    serve.add_argument("--stdio", action="store_true", help="accepted for clients that pass it; stdio is the default")
+    serve.add_argument(
+        "--stdio", action="store_true", help="accepted for clients that pass it; stdio is the default"
+    )
 
-    complete = sub.add_parser("complete", help="complete once at PATH:LINE:COL (1-based) and print the result")
+    complete = sub.add_parser(
+        "complete", help="complete once at PATH:LINE:COL (1-based) and print the result"
+    )
     _add_logging(complete)
     complete.add_argument("location", metavar="PATH:LINE:COL")
     complete.add_argument("--json", action="store_true", help="print a JSON object instead of text")
@@ -56,8 +60,8 @@ def _add_logging(parser: argparse.ArgumentParser) -> None:
 
 def setup_logging(level: str, log_file: str | None) -> None:
     """Send our logs to the file or to stderr; never to stdout."""
-    handler: logging.Handler = logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler(
-        sys.stderr
+    handler: logging.Handler = (
+        logging.FileHandler(log_file, encoding="utf-8") if log_file else logging.StreamHandler(sys.stderr)
     )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()

@@ -14,8 +14,19 @@ from lsp_complete.core.document import PositionEncoding
 from lsp_complete.engine import Completion, CompletionQuery
 from lsp_complete.session import Session
 
-LANGUAGES = {".py": "python", ".js": "javascript", ".ts": "typescript", ".go": "go", ".rs": "rust",
-             ".java": "java", ".c": "c", ".cpp": "cpp", ".rb": "ruby", ".lua": "lua", ".sh": "shellscript"}
+LANGUAGES = {
+    ".py": "python",
+    ".js": "javascript",
+    ".ts": "typescript",
+    ".go": "go",
+    ".rs": "rust",
+    ".java": "java",
+    ".c": "c",
+    ".cpp": "cpp",
+    ".rb": "ruby",
+    ".lua": "lua",
+    ".sh": "shellscript",
+}
 
 
 def parse_location(location: str) -> tuple[Path, int, int]:
@@ -85,7 +96,8 @@ def _print(c: Completion, total_ms: float, as_json: bool) -> None:
     cost = "unknown" if record["costUsd"] is None else f"${record['costUsd']:.6f}"
     print(c.text)
     print(
-        f"-- {c.source} · {c.latency_ms:.1f} ms (process {total_ms:.0f} ms) · tokens in {record['inputTokens']}"
+        f"-- {c.source} · {c.latency_ms:.1f} ms (process {total_ms:.0f} ms)"
+        f" · tokens in {record['inputTokens']}"
         f" (cached {record['cachedInputTokens']}) out {record['outputTokens']} · cost {cost}",
     )
 

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from cachetools import LRUCache
+
 from lsp_complete.config import Settings, resolve_tier, tier_for_task
 from lsp_complete.core import gate, request
 from lsp_complete.core.local import LocalIndex
@@ -74,6 +76,7 @@ class Engine:
         self.local_lock = threading.Lock()
         self._generation: dict[str, int] = {}
         self._shown: dict[str, str] = {}
+        self._indexed: LRUCache[str, str] = LRUCache(maxsize=16)  # last text indexed per path
         self._listener: StatusListener | None = None
         self.accepted = 0
         self._background: set[asyncio.Future[None]] = set()
@@ -123,6 +126,9 @@ class Engine:
 
         def local() -> str | None:
             with self.local_lock:
+                if self._indexed.get(snap.path) != snap.text:  # index this document's latest text
+                    self.local.update(snap.path, snap.text, is_open=True)
+                    self._indexed[snap.path] = snap.text
                 return self.local.complete(snap.path, snap.text, query.offset, max_lines=min(3, c.max_lines))
 
         answer = await self.router.complete(candidates, data, local)
@@ -133,7 +139,9 @@ class Engine:
             text=answer.text,
             start=query.offset,
             end=query.offset,
-            source=answer.provider if answer.provider == answer.model else f"{answer.provider}/{answer.model}",
+            source=answer.provider
+            if answer.provider == answer.model
+            else f"{answer.provider}/{answer.model}",
             id=uuid.uuid4().hex[:12],
             latency_ms=(time.perf_counter() - started) * 1000,
             usage=answer.usage,
@@ -154,7 +162,9 @@ class Engine:
             self.accepted += 1
             logger.info("accepted a suggestion from %s", source)
 
-    def _notify(self, tier: str, provider: str | None, model: str | None, latency: float, degraded: bool) -> None:
+    def _notify(
+        self, tier: str, provider: str | None, model: str | None, latency: float, degraded: bool
+    ) -> None:
         if self._listener is None:
             return
         self._listener(

@@ -77,7 +77,9 @@ class ProviderNetworkError(ProviderTransportError):
 class ProviderHTTPError(ProviderError):
     """The provider answered with a non-2xx status."""
 
-    def __init__(self, message: str, *, provider: str = "", status_code: int = 0, partial_text: str = "") -> None:
+    def __init__(
+        self, message: str, *, provider: str = "", status_code: int = 0, partial_text: str = ""
+    ) -> None:
         super().__init__(message, provider=provider, partial_text=partial_text)
         self.status_code = status_code
 

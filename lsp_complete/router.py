@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from lsp_complete import providers
 from lsp_complete.config import ProviderConfig, Settings
-from lsp_complete.presets import LOCAL
 from lsp_complete.core import postprocess, request
 from lsp_complete.core.types import StreamEnd, TextDelta, Usage
 from lsp_complete.errors import ConfigError, ProviderError
+from lsp_complete.presets import LOCAL
 from lsp_complete.providers.base import Provider
 
 logger = logging.getLogger(__name__)
@@ -61,7 +61,9 @@ class Router:
         if held is None or held[0] != config:
             c = self._settings.completion
             timeouts = providers.Timeouts(
-                connect_s=c.connect_timeout_s, first_token_s=c.first_token_timeout_s, total_s=c.total_timeout_s
+                connect_s=c.connect_timeout_s,
+                first_token_s=c.first_token_timeout_s,
+                total_s=c.total_timeout_s,
             )
             instance = providers.build_provider(
                 config.name,
@@ -98,16 +100,26 @@ class Router:
             except ProviderError as exc:
                 self._log_failure(config.name, exc)
                 failures.append(f"{config.name}/{model}: {type(exc).__name__}")
-                text = postprocess.clean(exc.partial_text, data.suffix, self._settings.completion.max_lines, False)
+                text = postprocess.clean(
+                    exc.partial_text, data.suffix, self._settings.completion.max_lines, False
+                )
                 if text:
                     return Answer(text, config.name, model, _ms(started), None, tuple(failures))
                 continue
             if answer is not None:
-                return Answer(answer.text, answer.provider, answer.model, answer.latency_ms, answer.usage,
-                              tuple(failures))
+                return Answer(
+                    answer.text,
+                    answer.provider,
+                    answer.model,
+                    answer.latency_ms,
+                    answer.usage,
+                    tuple(failures),
+                )
         return None
 
-    async def _ask(self, config: ProviderConfig, model: str, data: request.PromptInput, started: float) -> Answer | None:
+    async def _ask(
+        self, config: ProviderConfig, model: str, data: request.PromptInput, started: float
+    ) -> Answer | None:
         c = self._settings.completion
         req = request.build(data, model, config.prompt_style, config.api, c.max_tokens)
         raw = ""

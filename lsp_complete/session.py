@@ -97,8 +97,9 @@ class Session:
             doc.apply_changes(changes, encoding, version)
         except DocumentEditError as exc:
             if uri not in self.desynced:
-                logger.error("could not apply an edit to %s (%s); no completions there until it is reopened",
-                             uri, exc)
+                logger.error(
+                    "could not apply an edit to %s (%s); no completions there until it is reopened", uri, exc
+                )
             self.desynced.add(uri)
             doc.version = version
             return
@@ -109,13 +110,16 @@ class Session:
         """The editor closed ``uri``; its text stays in the offline index as workspace context."""
         self.documents.pop(uri, None)
         self.desynced.discard(uri)
+        with self.engine.local_lock:
+            if path_from_uri(uri) in self.engine.local:
+                self.engine.local.set_open(path_from_uri(uri), False)
 
     def _index(self, uri: str) -> None:
         doc = self.documents[uri]
         if self.is_excluded(uri) or len(doc.text) > MAX_DOCUMENT_CHARS:
             return
         with self.engine.local_lock:
-            self.engine.local.update(path_from_uri(uri), doc.text)
+            self.engine.local.update(path_from_uri(uri), doc.text, is_open=True)
 
     # Completions ---------------------------------------------------------------------------------
     def snapshot(self, query_uri: str) -> Snapshot | None:
@@ -123,7 +127,10 @@ class Session:
         doc = self.documents.get(query_uri)
         if doc is None or query_uri in self.desynced or self.is_excluded(query_uri):
             return None
-        if not self.settings.completion.enabled or doc.language_id in self.settings.completion.disabled_languages:
+        if (
+            not self.settings.completion.enabled
+            or doc.language_id in self.settings.completion.disabled_languages
+        ):
             return None
         return Snapshot(query_uri, path_from_uri(query_uri), doc.text, doc.language_id)
 
@@ -172,4 +179,3 @@ async def run_once(session: Session, query: CompletionQuery) -> list[Completion]
         return await session.complete(query)
     finally:
         await session.aclose()
-

@@ -16,14 +16,78 @@ MAX_FILE_BYTES = 256 * 1024
 MAX_TOTAL_BYTES = 4 * 1024 * 1024
 MAX_FILES = 5000
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".mypy_cache", ".ruff_cache",
-     ".pytest_cache", "dist", "build", "target", ".tox", ".idea", ".vscode"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        "dist",
+        "build",
+        "target",
+        ".tox",
+        ".idea",
+        ".vscode",
+    }
 )
 TEXT_SUFFIXES = frozenset(
-    {".py", ".pyi", ".js", ".jsx", ".ts", ".tsx", ".go", ".rs", ".java", ".kt", ".c", ".h", ".cc", ".cpp",
-     ".hpp", ".cs", ".rb", ".php", ".swift", ".scala", ".lua", ".sh", ".bash", ".zsh", ".sql", ".html",
-     ".css", ".scss", ".vue", ".svelte", ".md", ".rst", ".txt", ".toml", ".yaml", ".yml", ".json", ".ex",
-     ".exs", ".erl", ".hs", ".ml", ".clj", ".el", ".vim", ".dart", ".r", ".jl", ".zig", ".nim"}
+    {
+        ".py",
+        ".pyi",
+        ".js",
+        ".jsx",
+        ".ts",
+        ".tsx",
+        ".go",
+        ".rs",
+        ".java",
+        ".kt",
+        ".c",
+        ".h",
+        ".cc",
+        ".cpp",
+        ".hpp",
+        ".cs",
+        ".rb",
+        ".php",
+        ".swift",
+        ".scala",
+        ".lua",
+        ".sh",
+        ".bash",
+        ".zsh",
+        ".sql",
+        ".html",
+        ".css",
+        ".scss",
+        ".vue",
+        ".svelte",
+        ".md",
+        ".rst",
+        ".txt",
+        ".toml",
+        ".yaml",
+        ".yml",
+        ".json",
+        ".ex",
+        ".exs",
+        ".erl",
+        ".hs",
+        ".ml",
+        ".clj",
+        ".el",
+        ".vim",
+        ".dart",
+        ".r",
+        ".jl",
+        ".zig",
+        ".nim",
+    }
 )
 
 
@@ -39,7 +103,9 @@ def read_ignore_files(roots: Sequence[str]) -> dict[str, str]:
     return found
 
 
-def scan(roots: Sequence[str], rules: ExclusionRules, max_total: int = MAX_TOTAL_BYTES) -> Iterator[tuple[str, str]]:
+def scan(
+    roots: Sequence[str], rules: ExclusionRules, max_total: int = MAX_TOTAL_BYTES
+) -> Iterator[tuple[str, str]]:
     """(path, text) of the workspace's source files, skipping secrets, vendored trees and big files."""
     total = 0
     files = 0
@@ -56,7 +122,9 @@ def scan(roots: Sequence[str], rules: ExclusionRules, max_total: int = MAX_TOTAL
                 total += len(text)
                 files += 1
                 if total > max_total or files > MAX_FILES:
-                    logger.info("workspace index capped at %d bytes in %d files", total - len(text), files - 1)
+                    logger.info(
+                        "workspace index capped at %d bytes in %d files", total - len(text), files - 1
+                    )
                     return
                 yield path, text
 

@@ -38,8 +38,19 @@ def test_import_rules(path: Path) -> None:
         if library in top_levels:
             assert area(path) == home, f"{path.name} imports {library}, which only {home}/ may import"
     if area(path) == "core":
-        forbidden = top_levels & {"httpx", "pygls", "lsprotocol", "asyncio", "socket", "subprocess",
-                                  "tiktoken", "threading", "urllib.request", "os", "pathlib"}
+        forbidden = top_levels & {
+            "httpx",
+            "pygls",
+            "lsprotocol",
+            "asyncio",
+            "socket",
+            "subprocess",
+            "tiktoken",
+            "threading",
+            "urllib.request",
+            "os",
+            "pathlib",
+        }
         assert not forbidden, f"core module {path.name} imports {forbidden}"
         internal = {n for n in imports_of(path) if n.startswith("lsp_complete")}
         assert all(n.startswith(CORE_ALLOWED_INTERNAL) for n in internal), internal

@@ -24,9 +24,9 @@ def register(server: CompleteServer) -> None:
     server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)(_did_change_configuration)
     # pygls advertises inline completion only when it is registered with explicit options.
     server.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())(_inline_completion)
-    server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "(", " "]))(
-        _completion
-    )
+    server.feature(
+        types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "(", " "])
+    )(_completion)
     server.command("lspComplete.accepted")(_accepted)
 
 
@@ -55,8 +55,13 @@ def _did_change_configuration(ls: CompleteServer, params: types.DidChangeConfigu
 async def _inline_completion(
     ls: CompleteServer, params: types.InlineCompletionParams
 ) -> types.InlineCompletionList:
-    query = _query(ls, params.text_document.uri, params.position, "inline",
-                   params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked)
+    query = _query(
+        ls,
+        params.text_document.uri,
+        params.position,
+        "inline",
+        params.context.trigger_kind == types.InlineCompletionTriggerKind.Invoked,
+    )
     if query is None:
         return types.InlineCompletionList(items=[])
     completions = await ls.session.complete(query)
@@ -67,7 +72,9 @@ async def _inline_completion(
 
 
 async def _completion(ls: CompleteServer, params: types.CompletionParams) -> types.CompletionList:
-    invoked = params.context is not None and params.context.trigger_kind == types.CompletionTriggerKind.Invoked
+    invoked = (
+        params.context is not None and params.context.trigger_kind == types.CompletionTriggerKind.Invoked
+    )
     query = _query(ls, params.text_document.uri, params.position, "menu", invoked)
     if query is None:
         return types.CompletionList(is_incomplete=True, items=[])
@@ -82,7 +89,9 @@ def _accepted(ls: CompleteServer, *args: Any) -> None:
     ls.session.engine.record_accepted(str(args[0]) if args else "")
 
 
-def _query(ls: CompleteServer, uri: str, position: types.Position, kind: str, invoked: bool) -> CompletionQuery | None:
+def _query(
+    ls: CompleteServer, uri: str, position: types.Position, kind: str, invoked: bool
+) -> CompletionQuery | None:
     doc = ls.session.document(uri)
     if doc is None:
         logger.info("completion for a document that is not open: %s", uri)

@@ -47,7 +47,9 @@ class CompleteProtocol(LanguageServerProtocol):
     def handle_message(self, message: Any) -> None:
         """Answer malformed requests with InvalidParams; hand everything else to pygls."""
         if isinstance(message, MalformedRequest):
-            logger.warning("invalid params for %s (id %s): answered InvalidParams", message.method, message.id)
+            logger.warning(
+                "invalid params for %s (id %s): answered InvalidParams", message.method, message.id
+            )
             error = JsonRpcInvalidParams(f"invalid params for {message.method}")
             self._send_response(message.id, error=error.to_response_error())
             return

@@ -70,8 +70,9 @@ def open_doc(client: LanguageClient, uri: str, text: str, language_id: str = "py
     )
 
 
-def edit(client: LanguageClient, uri: str, version: int, start: tuple[int, int], end: tuple[int, int],
-         text: str) -> None:
+def edit(
+    client: LanguageClient, uri: str, version: int, start: tuple[int, int], end: tuple[int, int], text: str
+) -> None:
     """One incremental didChange."""
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
@@ -89,10 +90,13 @@ def edit(client: LanguageClient, uri: str, version: int, start: tuple[int, int],
     )
 
 
-async def inline(client: LanguageClient, uri: str, line: int, character: int,
-                 invoked: bool = True) -> types.InlineCompletionList:
+async def inline(
+    client: LanguageClient, uri: str, line: int, character: int, invoked: bool = True
+) -> types.InlineCompletionList:
     """An inlineCompletion request; a list result is normalised to an InlineCompletionList."""
-    kind = types.InlineCompletionTriggerKind.Invoked if invoked else types.InlineCompletionTriggerKind.Automatic
+    kind = (
+        types.InlineCompletionTriggerKind.Invoked if invoked else types.InlineCompletionTriggerKind.Automatic
+    )
     result = await client.text_document_inline_completion_async(
         types.InlineCompletionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),

@@ -1,4 +1,4 @@
-"""The real server over stdio with no provider configured: capabilities, sync, offline completer, bad input."""
+"""The real server over stdio, no provider configured: capabilities, sync, offline completer, bad input."""
 
 from __future__ import annotations
 
@@ -73,15 +73,20 @@ async def test_bad_input_gets_answers_and_documents_stay_intact(tmp_path: Path) 
         with pytest.raises(JsonRpcException) as error:
             await client.protocol.send_request_async(
                 types.TEXT_DOCUMENT_INLINE_COMPLETION,
-                {"textDocument": {"uri": uri}, "position": {"line": -1, "character": 0},
-                 "context": {"triggerKind": 1}},
+                {
+                    "textDocument": {"uri": uri},
+                    "position": {"line": -1, "character": 0},
+                    "context": {"triggerKind": 1},
+                },
             )
         assert error.value.code == -32602
         # Lone surrogates and a 10 MB document do not break anything.
         big = (tmp_path / "big.py").as_uri()
         open_doc(client, big, "x = 1\n" * (10 * 1024 * 1024 // 6))
         open_doc(client, (tmp_path / "odd.py").as_uri(), "s = '\ud800'\nself.reque")
-        assert isinstance(await inline(client, (tmp_path / "odd.py").as_uri(), 1, 10), types.InlineCompletionList)
+        assert isinstance(
+            await inline(client, (tmp_path / "odd.py").as_uri(), 1, 10), types.InlineCompletionList
+        )
         # The real document still completes from its intact text.
         edit(client, uri, 3, (4, 0), (4, 0), "    self.reque")
         result = await inline(client, uri, 4, 14)
