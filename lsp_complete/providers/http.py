@@ -4,7 +4,10 @@
   It keeps httpx's ``trust_env=True``: users behind a proxy set ``HTTPS_PROXY``/``NO_PROXY`` and expect
   them honoured (a local endpoint such as Ollama may need ``NO_PROXY=localhost``).
 * ``error_from_response`` maps a non-2xx answer, ``error_from_exception`` an httpx/timeout exception and
-  ``error_from_stream_payload`` an ``{"error": ...}`` object inside a 200 stream.
+  ``error_from_stream_payload`` an ``{"error": ...}`` object inside a 200 stream, and
+  ``error_from_anthropic_event`` Anthropic's typed in-stream ``error`` event (``overloaded_error`` etc.).
+* Error bodies may be one object or Gemini's one-element JSON list; Gemini's ``RetryInfo.retryDelay`` in
+  the body stands in for a missing ``retry-after`` header.
 
 Messages never contain an API key: every message passes through ``scrub``, which removes the secrets the
 caller names (the values of its auth headers) and anything shaped like a bearer token or ``sk-`` key.
@@ -38,11 +41,13 @@ from lsp_complete.errors import (
 __all__ = [
     "MAX_MESSAGE_CHARS",
     "Timeouts",
+    "error_from_anthropic_event",
     "error_from_exception",
     "error_from_response",
     "error_from_stream_payload",
     "make_client",
     "parse_retry_after",
+    "retry_delay_from_body",
     "scrub",
     "secrets_of",
 ]
@@ -63,6 +68,20 @@ _SECRET_PATTERNS = (
 _BILLING_CODES = frozenset(
     {"insufficient_quota", "enforced_spend_limit_reached", "billing_hard_limit_reached"}
 )
+# Anthropic error types (errors.md) and the HTTP status each stands for when it arrives inside a stream.
+_ANTHROPIC_STATUS = {
+    "invalid_request_error": 400,
+    "authentication_error": 401,
+    "billing_error": 402,
+    "permission_error": 403,
+    "not_found_error": 404,
+    "request_too_large": 413,
+    "rate_limit_error": 429,
+    "api_error": 500,
+    "timeout_error": 504,
+    "overloaded_error": 529,
+}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +164,7 @@ def _message_and_codes(body_text: str) -> tuple[str, set[str]]:
         if text.startswith("<"):  # an HTML error page from a proxy or load balancer
             text = re.sub(r"<[^>]*>", " ", text)
         return text, set()
-    if isinstance(obj, list) and obj:
-        obj = obj[0]  # Gemini wraps errors in an array
+    obj = _unwrap(obj)  # Gemini wraps errors in an array
     if not isinstance(obj, dict):
         return text, set()
     codes = {str(obj[k]) for k in ("type", "code") if obj.get(k) is not None}
@@ -155,6 +173,9 @@ def _message_and_codes(body_text: str) -> tuple[str, set[str]]:
     if isinstance(err, dict):
         message = err.get("message")
         codes |= {str(err[k]) for k in ("type", "code", "status") if err.get(k) is not None}
+        details = err.get("details")
+        if isinstance(details, dict) and details.get("error_code"):  # Anthropic spend limit
+            codes.add(str(details["error_code"]))
     elif isinstance(err, str):
         message = err
     if not message:
@@ -164,6 +185,29 @@ def _message_and_codes(body_text: str) -> tuple[str, set[str]]:
     if not message:
         return text, codes
     return str(message), codes
+
+
+def _unwrap(obj: object) -> object:
+    """The error object itself: Gemini wraps it in a one-element list."""
+    if isinstance(obj, list) and obj and isinstance(obj[0], dict):
+        return obj[0]
+    return obj
+
+
+def retry_delay_from_body(body_text: str) -> float | None:
+    """Seconds from a Gemini ``RetryInfo`` detail (``"retryDelay": "46s"``) in an error body, else None."""
+    try:
+        obj = _unwrap(json.loads(body_text))
+    except ValueError:
+        return None
+    err = obj.get("error") if isinstance(obj, dict) else None
+    details = err.get("details") if isinstance(err, dict) else None
+    for detail in details if isinstance(details, list) else ():
+        delay = detail.get("retryDelay") if isinstance(detail, dict) else None
+        match = _DURATION.match(delay) if isinstance(delay, str) else None
+        if match:
+            return float(match.group(1))
+    return None
 
 
 def error_from_response(
@@ -185,13 +229,17 @@ def error_from_response(
             message,
             provider=provider,
             status_code=status,
-            retry_after=parse_retry_after(headers),
+            retry_after=_first_not_none(parse_retry_after(headers), retry_delay_from_body(body_text)),
             partial_text=partial_text,
         )
     if not 400 <= status < 600:
         return ProviderResponseError(f"unexpected {message}", provider=provider, partial_text=partial_text)
     cls = _http_error_class(status)
     return cls(message, provider=provider, status_code=status, partial_text=partial_text)
+
+
+def _first_not_none(*values: float | None) -> float | None:
+    return next((v for v in values if v is not None), None)
 
 
 def _http_error_class(status: int) -> type[ProviderHTTPError]:
@@ -238,9 +286,32 @@ def error_from_stream_payload(
     provider: str, obj: object, *, secrets: Iterable[str] = (), partial_text: str = ""
 ) -> ProviderError | None:
     """A ``ProviderResponseError`` when a decoded 2xx stream object carries an ``error``; else None."""
+    obj = _unwrap(obj)
     if not isinstance(obj, dict) or not obj.get("error"):
         return None
     own, codes = _message_and_codes(json.dumps(obj))
     kind = f" [{', '.join(sorted(codes))}]" if codes else ""
     message = scrub(f"error in stream{kind}: {scrub(own, secrets)}")
     return ProviderResponseError(message, provider=provider, partial_text=partial_text)
+
+
+def error_from_anthropic_event(
+    provider: str, obj: object, *, secrets: Iterable[str] = (), partial_text: str = ""
+) -> ProviderError | None:
+    """The error an Anthropic in-stream ``{"type": "error", "error": {"type": ...}}`` event stands for.
+
+    A known error type maps like the HTTP status it is documented with (``overloaded_error`` →
+    ``ProviderOverloaded`` as for 529, ``rate_limit_error`` → ``ProviderRateLimited``, ...); an unknown one
+    is a ``ProviderResponseError``. None when ``obj`` carries no error.
+    """
+    generic = error_from_stream_payload(provider, obj, secrets=secrets, partial_text=partial_text)
+    if generic is None or not isinstance(obj, dict) or not isinstance(obj.get("error"), dict):
+        return generic
+    status = _ANTHROPIC_STATUS.get(str(obj["error"].get("type")))
+    if status is None:
+        return generic
+    message = str(generic).removeprefix(f"{provider}: ")
+    if status == 429:
+        return ProviderRateLimited(message, provider=provider, status_code=status, partial_text=partial_text)
+    cls = _http_error_class(status)
+    return cls(message, provider=provider, status_code=status, partial_text=partial_text)

@@ -172,6 +172,6 @@ async def test_connect_refused() -> None:
 
 
 def test_unknown_api_is_a_config_error() -> None:
-    assert set(SUPPORTED_APIS) == set(APIS)
+    assert set(SUPPORTED_APIS) == {*APIS, "mistral-fim", "anthropic", "ollama", "llamacpp-infill"}
     with pytest.raises(ConfigError, match="anthropic-nope"):
         build_provider("x", "anthropic-nope", "http://127.0.0.1:9/v1", KEY)
