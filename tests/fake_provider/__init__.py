@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.fake_provider.script import FORMATS, Reply, Request, WireFormat, format_for
+from tests.fake_provider.formats import FORMATS, Format, format_for
+from tests.fake_provider.script import Reply, Request, WireFormat
 from tests.fake_provider.server import FakeProvider
 
-__all__ = ["FORMATS", "FakeProvider", "Reply", "Request", "WireFormat", "format_for"]
+__all__ = ["FORMATS", "FakeProvider", "Format", "Reply", "Request", "WireFormat", "format_for"]

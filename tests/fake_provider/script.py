@@ -1,7 +1,7 @@
 """What the fake provider is told (``Reply``), what it saw (``Request``), and the wire formats it speaks.
 
-Formats are chosen by the request path's ending through ``FORMATS`` (first match wins), so a new dialect
-(Anthropic events, Ollama NDJSON, llama.cpp ``/infill``) is one more entry.
+The OpenAI-shaped dialects live here (``WireFormat``); the others (Anthropic events, Ollama NDJSON,
+llama.cpp ``/infill``) and the path table ``FORMATS`` live in ``formats``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ class Reply:
     ``prompt_tokens_details.cached_tokens`` (``cached_style="openai"``), DeepSeek's
     ``prompt_cache_hit_tokens`` (``"deepseek"``) or both. ``usage_mode``: ``"separate"`` (OpenAI: an extra
     ``choices: []`` chunk, only when the request asked ``include_usage``), ``"last-chunk"`` (DeepSeek 2026,
-    Mistral: on the finish chunk), ``"none"``; None picks the format's own.
+    Mistral: on the finish chunk), ``"none"``; None picks the format's own. ``cache_write`` is Anthropic's
+    ``cache_creation_input_tokens`` (Anthropic reports ``input_tokens`` without cache reads and writes).
 
     Faults: ``delay_before_s`` before the headers, ``delay_between_s`` between pieces,
     ``stall_after_chunks`` (stop sending until the client leaves or the server stops), ``error_body`` with
@@ -41,6 +42,7 @@ class Reply:
     usage: Mapping[str, int] | None = None
     cached: int | None = None
     cached_style: str = "openai"
+    cache_write: int | None = None
     usage_mode: str | None = None
     finish_reason: str = "stop"
     delay_before_s: float = 0.0
@@ -109,10 +111,15 @@ class Request:
 
 @dataclass(frozen=True)
 class Frame:
-    """Bytes of one streamed event; ``text`` is True when it carries a piece of the answer."""
+    """Bytes of one streamed event; ``text`` is True when it carries a piece of the answer.
+
+    ``lead`` frames (Anthropic's ``message_start``, ``ping``) go out before the first piece; the other
+    frames that carry no text go out after the last piece (finish, usage, terminator).
+    """
 
     data: bytes
     text: bool = False
+    lead: bool = False
 
 
 def sse(obj: object, crlf: bool = False) -> bytes:
@@ -194,16 +201,3 @@ MISTRAL_FIM = WireFormat(
     whole=_chat_whole,
     default_usage_mode="last-chunk",
 )
-
-#: (path ending, format), first match wins: "/fim/completions" before "/completions".
-FORMATS: list[tuple[str, WireFormat]] = [
-    ("/chat/completions", CHAT),
-    ("/fim/completions", MISTRAL_FIM),
-    ("/completions", COMPLETIONS),
-]
-
-
-def format_for(path: str) -> WireFormat | None:
-    """The wire format served at ``path`` (query string ignored), or None."""
-    bare = path.split("?", 1)[0].rstrip("/")
-    return next((fmt for suffix, fmt in FORMATS if bare.endswith(suffix)), None)

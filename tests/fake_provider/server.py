@@ -19,7 +19,8 @@ from collections import deque
 from pathlib import Path
 from types import TracebackType
 
-from tests.fake_provider.script import Reply, Request, WireFormat, format_for
+from tests.fake_provider.formats import Format, format_for
+from tests.fake_provider.script import Reply, Request
 
 logger = logging.getLogger(__name__)
 
@@ -276,7 +277,7 @@ def _head(status: int, headers: dict[str, str]) -> bytes:
 
 
 async def _stream(
-    conn: _Connection, fmt: WireFormat, reply: Reply, request: Request, gone: asyncio.Event
+    conn: _Connection, fmt: Format, reply: Reply, request: Request, gone: asyncio.Event
 ) -> bool:
     """Stream the reply's frames with its faults; False when the connection was closed."""
     chunked = reply.framing == "chunked"
@@ -293,9 +294,13 @@ async def _stream(
             await conn.send(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
 
     eol = "\r\n" if reply.crlf else "\n"
-    for comment in reply.comments:
-        await write(f": {comment}{eol}{eol}".encode())
+    if fmt.content_type == "text/event-stream":  # NDJSON has no comments
+        for comment in reply.comments:
+            await write(f": {comment}{eol}{eol}".encode())
     frames = fmt.stream(reply, request.json)
+    for frame in frames:
+        if frame.lead:
+            await write(frame.data)
     pieces = [f for f in frames if f.text]
     n = len(pieces)
     stall_at = None if reply.stall_after_chunks is None else min(reply.stall_after_chunks, n)
@@ -319,7 +324,7 @@ async def _stream(
             await _pause(gone, reply.delay_between_s)
         await write(pieces[i].data)
     for frame in frames:
-        if not frame.text:
+        if not frame.text and not frame.lead:
             await write(frame.data)
     return await _end(conn, chunked)
 
