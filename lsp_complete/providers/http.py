@@ -249,6 +249,8 @@ def _http_error_class(status: int) -> type[ProviderHTTPError]:
         return ProviderBillingError
     if status in (503, 529):
         return ProviderOverloaded
+    if status == 501:  # llama.cpp "Infill is not supported by this model": retrying cannot help
+        return ProviderRequestError
     if status >= 500 or status == 408:  # 408: the provider timed out on its side; retry like a 5xx
         return ProviderServerError
     return ProviderRequestError

@@ -21,8 +21,11 @@ def fake() -> Iterator[FakeProvider]:
 async def make(fake: FakeProvider) -> AsyncIterator[MakeProvider]:
     made: list[Provider] = []
 
-    def _make(api: str, key: str | None = KEY, timeouts: Timeouts = GENEROUS, **kw: object) -> Provider:
-        provider = build_provider("fake", api, fake.url, key, timeouts=timeouts, **kw)  # type: ignore[arg-type]
+    def _make(
+        api: str, key: str | None = KEY, timeouts: Timeouts = GENEROUS, prefix: str = "/v1", **kw: object
+    ) -> Provider:
+        base = f"http://127.0.0.1:{fake.port}{prefix}"
+        provider = build_provider("fake", api, base, key, timeouts=timeouts, **kw)  # type: ignore[arg-type]
         made.append(provider)
         return provider
 
