@@ -86,6 +86,9 @@ def naive_apply(text: str, new: str, rng: tuple[int, int, int, int], encoding: P
         pytest.param("x\ry\nz", U32, 2, 1, 5, id="lone-cr-ends-a-line"),
         pytest.param("x\n", U16, 1, 0, 2, id="empty-last-line"),
         pytest.param("a\u2028b", U16, 0, 2, 2, id="u2028-is-not-a-terminator"),
+        pytest.param("😀😀x", U16, 0, 3, 1, id="utf16-second-pair-mid"),
+        pytest.param("😀😀x", U16, 0, 5, 3, id="utf16-after-pairs"),
+        pytest.param("\ud800😀", U16, 0, 2, 1, id="utf16-mid-pair-after-lone-surrogate"),
         pytest.param("\ud800x", U16, 0, 1, 1, id="lone-surrogate-one-utf16-unit"),
         pytest.param("\ud800x", U8, 0, 3, 1, id="lone-surrogate-three-utf8-bytes"),
         pytest.param("\ud800x", U8, 0, 2, 0, id="lone-surrogate-mid-rounds-down"),
@@ -200,11 +203,21 @@ def test_apply_changes_is_all_or_nothing() -> None:
     assert (doc.text, doc.line_text(1)) == ("whole\n+", "+")
 
 
-def test_prefix_suffix_clamps() -> None:
-    doc = Document("file:///t", "ab\ncd")
-    assert doc.prefix_suffix(3) == ("ab\n", "cd")
-    assert doc.prefix_suffix(-1) == ("", "ab\ncd")
-    assert doc.prefix_suffix(50) == ("ab\ncd", "")
+@pytest.mark.parametrize(
+    ("offset", "limit", "expected"),
+    [
+        pytest.param(3, None, ("ab\n", "cd\r\nef"), id="whole"),
+        pytest.param(-1, None, ("", "ab\ncd\r\nef"), id="negative-clamps"),
+        pytest.param(50, None, ("ab\ncd\r\nef", ""), id="past-end-clamps"),
+        pytest.param(4, 2, ("\nc", "d\r"), id="limit-crosses-lines"),
+        pytest.param(4, 100, ("ab\nc", "d\r\nef"), id="limit-larger-than-text"),
+        pytest.param(4, 0, ("", ""), id="limit-zero"),
+        pytest.param(9, 3, ("\nef", ""), id="limit-at-eof"),
+    ],
+)
+def test_prefix_suffix(offset: int, limit: int | None, expected: tuple[str, str]) -> None:
+    doc = Document("file:///t", "ab\ncd\r\nef")
+    assert doc.prefix_suffix(offset, limit) == expected
 
 
 # -- random edits against the naive model ----------------------------------------------------------------
@@ -254,3 +267,7 @@ def test_random_edits_match_naive_model(encoding: PositionEncoding) -> None:
     starts = [s for s, _ in _lines(text)]
     assert [doc.offset_at(i, 0, encoding) for i in range(doc.line_count)] == starts
     assert [doc.line_text(i) for i in range(doc.line_count)] == [text[s:e] for s, e in _lines(text)]
+    for _ in range(50):
+        offset, limit = rand.randrange(len(text) + 1), rand.randrange(200)
+        expected = (text[max(0, offset - limit) : offset], text[offset : offset + limit])
+        assert doc.prefix_suffix(offset, limit) == expected
