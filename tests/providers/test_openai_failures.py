@@ -168,7 +168,7 @@ async def test_stopping_the_consumer_closes_the_connection(
     stream = provider.stream(REQUESTS[api])
     if how == "aclose-generator":
         assert await anext(stream) == TextDelta("ab")
-        await stream.aclose()  # type: ignore[attr-defined]
+        await stream.aclose()
     else:
         first = asyncio.Event()
 
