@@ -166,7 +166,10 @@ class Ledger:
         )
         with self._lock:
             rows = self._db.execute(sql, (since, float("inf") if until is None else until)).fetchall()
-        return [Row(str(k), *map(int, n), float(c), int(u), int(h), float(s)) for k, *n, c, u, h, s in rows]
+        return [
+            Row(str(k), int(n), int(i), int(ci), int(o), float(c), int(u), int(h), float(s))
+            for k, n, i, ci, o, c, u, h, s in rows
+        ]
 
     def daily_by_model(self, since: float) -> list[tuple[str, str, float]]:
         """``(local date, provider/model, dollars)`` for each day and model with known spend."""
