@@ -81,9 +81,16 @@ class PriceTable:
             keys.append(tail)
         return keys
 
-    def items(self) -> Iterator[tuple[str, Price]]:
-        """``(key, price)`` sorted by key."""
-        return iter(sorted(self._entries.items()))
+    def items(self, aliases: bool = True) -> Iterator[tuple[str, Price]]:
+        """``(key, price)`` sorted by key; ``aliases=False`` leaves out the bare names that ``"bare": true``
+        added (see ``is_aliased``)."""
+        hidden = set() if aliases else {k.partition("/")[2] for k in self._entries if self.is_aliased(k)}
+        return iter(sorted((k, p) for k, p in self._entries.items() if k not in hidden))
+
+    def is_aliased(self, key: str) -> bool:
+        """True if ``provider/model`` also answers for its bare model name (the same price object)."""
+        _, sep, model = key.partition("/")
+        return bool(sep) and key in self._entries and self._entries.get(model) is self._entries[key]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -136,7 +143,7 @@ def warn_unknown_once(provider: str, model: str) -> bool:
             return False
         _warned.add((provider, model))
     log.warning(
-        "no price known for %s/%s: its cost is shown as unknown; add [prices.\"%s/%s\"] to your config "
+        'no price known for %s/%s: its cost is shown as unknown; add [prices."%s/%s"] to your config '
         "or run `lsp-complete prices import FILE`",
         *(provider, model, provider, model),
     )
@@ -201,7 +208,7 @@ def _add_layer(
         try:
             price = parse_entry(key, raw, origin, defaults)
         except ValueError as exc:
-            problems.append(f"{where}: prices.\"{key}\": {exc}")
+            problems.append(f'{where}: prices."{key}": {exc}')
             continue
         entries[key] = price
         if isinstance(raw, Mapping) and raw.get("bare") is True and "/" in key:
