@@ -89,8 +89,7 @@ class PriceTable:
 
     def is_aliased(self, key: str) -> bool:
         """True if ``provider/model`` also answers for its bare model name (the same price object)."""
-        _, sep, model = key.partition("/")
-        return bool(sep) and key in self._entries and self._entries.get(model) is self._entries[key]
+        return _aliased(self._entries, key)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -101,6 +100,11 @@ class PriceTable:
         top_in = max(p.input_per_mtok for p in paid)
         top_out = max(p.output_per_mtok for p in paid)
         return Price(top_in, top_in, top_out, None, "", "the highest known rates")
+
+
+def _aliased(entries: Mapping[str, Price], key: str) -> bool:
+    _, sep, model = key.partition("/")
+    return bool(sep) and key in entries and entries.get(model) is entries[key]
 
 
 @overload
@@ -210,8 +214,9 @@ def _add_layer(
         except ValueError as exc:
             problems.append(f'{where}: prices."{key}": {exc}')
             continue
+        was_aliased = _aliased(entries, key)  # the bare alias follows its override
         entries[key] = price
-        if isinstance(raw, Mapping) and raw.get("bare") is True and "/" in key:
+        if "/" in key and (was_aliased or (isinstance(raw, Mapping) and raw.get("bare") is True)):
             bare.setdefault(key.partition("/")[2], price)
     for model, price in bare.items():  # explicit bare keys of the same layer win over the flag
         if model not in models:
