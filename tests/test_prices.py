@@ -172,22 +172,45 @@ def test_warn_unknown_once(caplog: pytest.LogCaptureFixture) -> None:
 
 
 LITELLM = {
-    "sample_spec": {"litellm_provider": "one of https://docs.litellm.ai/docs/providers", "input_cost_per_token": 0},
+    "sample_spec": {
+        "litellm_provider": "one of https://docs.litellm.ai/docs/providers",
+        "input_cost_per_token": 0,
+    },
     "gpt-4o": {
-        "litellm_provider": "openai", "mode": "chat", "max_input_tokens": 128000,
-        "input_cost_per_token": 2.5e-06, "output_cost_per_token": 1e-05, "cache_read_input_token_cost": 1.25e-06,
+        "litellm_provider": "openai",
+        "mode": "chat",
+        "max_input_tokens": 128000,
+        "input_cost_per_token": 2.5e-06,
+        "output_cost_per_token": 1e-05,
+        "cache_read_input_token_cost": 1.25e-06,
     },
     "deepseek-chat": {
-        "litellm_provider": "deepseek", "mode": "chat", "max_input_tokens": 65536,
-        "input_cost_per_token": 2.7e-07, "output_cost_per_token": 1.1e-06, "input_cost_per_token_cache_hit": 7e-08,
+        "litellm_provider": "deepseek",
+        "mode": "chat",
+        "max_input_tokens": 65536,
+        "input_cost_per_token": 2.7e-07,
+        "output_cost_per_token": 1.1e-06,
+        "input_cost_per_token_cache_hit": 7e-08,
     },
     "deepseek/deepseek-chat": {
-        "litellm_provider": "deepseek", "mode": "chat", "max_input_tokens": 65536,
-        "input_cost_per_token": 2.8e-07, "output_cost_per_token": 4.2e-07, "cache_read_input_token_cost": 2.8e-08,
+        "litellm_provider": "deepseek",
+        "mode": "chat",
+        "max_input_tokens": 65536,
+        "input_cost_per_token": 2.8e-07,
+        "output_cost_per_token": 4.2e-07,
+        "cache_read_input_token_cost": 2.8e-08,
     },
-    "text-embedding-3-small": {"litellm_provider": "openai", "mode": "embedding", "input_cost_per_token": 2e-08},
-    "broken/model": {"litellm_provider": "broken", "input_cost_per_token": "free", "output_cost_per_token": 0},
-}  # fmt: skip
+    "text-embedding-3-small": {
+        "litellm_provider": "openai",
+        "mode": "embedding",
+        "input_cost_per_token": 2e-08,
+    },
+    "broken/model": {
+        "litellm_provider": "broken",
+        "input_cost_per_token": "free",
+        "output_cost_per_token": 0,
+    },
+}
 
 
 def test_import_litellm(tmp_path: Path) -> None:
