@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from lsp_complete.errors import BudgetExceeded
@@ -90,7 +91,6 @@ class Budget:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._open: dict[int, Reservation] = {}
-        self._held: dict[str | None, float] = {None: 0.0}  # outstanding worst cases: all, and per tier
         self._buckets: dict[tuple[str | None, str], _Bucket] = {
             (None, "daily"): _Bucket(caps.daily_usd),
             (None, "monthly"): _Bucket(caps.monthly_usd),
@@ -98,7 +98,6 @@ class Budget:
         for tier, (daily, monthly) in (tier_caps or {}).items():
             self._buckets[(tier, "daily")] = _Bucket(daily)
             self._buckets[(tier, "monthly")] = _Bucket(monthly)
-            self._held[tier] = 0.0
         self._last_read = -float("inf")
         with self._lock:
             events = self._roll(clock())
@@ -115,14 +114,13 @@ class Budget:
             for (scope, period), bucket in self._buckets.items():
                 if scope not in (None, tier) or bucket.cap is None:
                     continue
-                held = self._held[scope]
+                held = self._held(scope)
                 if bucket.spent + held + worst_case_usd > bucket.cap + _EPSILON:
                     refusal = self._refusal(scope, period, bucket, held, worst_case_usd)
                     break
             reservation = None if refusal else Reservation(next(self._ids), tier, worst_case_usd)
             if reservation is not None:
                 self._open[reservation.id] = reservation
-                self._hold(tier, worst_case_usd)
         self._fire(events)
         if reservation is None:
             raise refusal or AssertionError("unreachable")
@@ -140,7 +138,8 @@ class Budget:
             events = self._roll(self._clock())
             settled = self._open.pop(reservation.id, None) is None
             if not settled:
-                self._hold(reservation.tier, -reservation.worst_case_usd)
+                if entry is not None and entry.charged_usd is None and entry.cost_usd != charged:
+                    entry = replace(entry, charged_usd=charged)  # re-read later, it must still count
                 recorded = self._record(entry)
                 for (scope, _), bucket in self._buckets.items():
                     if scope in (None, reservation.tier):
@@ -155,8 +154,7 @@ class Budget:
     def release(self, reservation: Reservation) -> None:
         """Drop the hold without spending (the request was not sent); no-op if already settled."""
         with self._lock:
-            if self._open.pop(reservation.id, None) is not None:
-                self._hold(reservation.tier, -reservation.worst_case_usd)
+            self._open.pop(reservation.id, None)
 
     def spent(self, period: str = "daily", tier: str | None = None) -> float:
         """Dollars spent in the current period, for all tiers or for a tier that has its own caps."""
@@ -167,7 +165,7 @@ class Budget:
     def reserved(self, tier: str | None = None) -> float:
         """Dollars held by requests in flight (all tiers, or one tier that has its own caps)."""
         with self._lock:
-            return self._held[tier]
+            return self._held(tier)
 
     def refresh(self) -> None:
         """Re-read the spend from the ledger now (other processes may have added to it)."""
@@ -189,10 +187,9 @@ class Budget:
             return False
         return True
 
-    def _hold(self, tier: str, amount: float) -> None:
-        self._held[None] = max(self._held[None] + amount, 0.0)
-        if tier in self._held:
-            self._held[tier] = max(self._held[tier] + amount, 0.0)
+    def _held(self, tier: str | None) -> float:
+        """Worst cases of the requests in flight (summed afresh: no drift; there are only a few)."""
+        return math.fsum(r.worst_case_usd for r in self._open.values() if tier in (None, r.tier))
 
     def _roll(self, now: float) -> list[tuple[str, float]]:
         """Start new periods when the day or month changed; re-read the ledger when due."""
