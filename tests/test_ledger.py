@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -149,7 +150,7 @@ def test_wal_mode_and_threads(tmp_path: Path) -> None:
     assert len(set(ids)) == 400
     assert book.spent_since(0) == pytest.approx(0.4)
     book.close()
-    with sqlite3.connect(tmp_path / "l.db") as db:
+    with closing(sqlite3.connect(tmp_path / "l.db")) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
@@ -171,23 +172,23 @@ def test_killed_writer_loses_no_committed_entry(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": str(root)}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True, env=env, cwd=root
-    )
-    assert proc.stdout is not None
     seen: list[int] = []
-    try:
-        for line in proc.stdout:  # blocks on the pipe: each line is an id already committed
-            seen.append(int(line))
-            if len(seen) == 300:
-                proc.send_signal(signal.SIGKILL)
-                break
-        seen.extend(int(line) for line in proc.stdout if line.strip().isdigit())  # printed before death
-    finally:
-        proc.kill()
-        proc.wait(timeout=30)
+    with subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True, env=env, cwd=root
+    ) as proc:
+        assert proc.stdout is not None
+        try:
+            for line in proc.stdout:  # blocks on the pipe: each line is an id already committed
+                seen.append(int(line))
+                if len(seen) == 300:
+                    proc.send_signal(signal.SIGKILL)
+                    break
+            seen.extend(int(line) for line in proc.stdout if line.strip().isdigit())  # printed before death
+        finally:
+            proc.kill()
+            proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
-    with sqlite3.connect(path) as db:
+    with closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = {row[0] for row in db.execute("SELECT id FROM requests")}
     assert len(seen) >= 300
