@@ -15,7 +15,7 @@ _CLOSERS = frozenset(")]}>\"'`;,")
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _SHUT = frozenset(")]}")
 _CONTINUATIONS = ("else", "elif", "except", "finally", "catch")
-_LINE_END_REPEATS = (re.compile(r"(.{3,40}?)\1{4,}$"), re.compile(r"(.{10,80}?)\1{2,}$"))
+_LINE_END_REPEATS = ((3, 40, 5), (10, 80, 3))  # unit sizes and repeat count of a looping line end
 _NAME = re.compile(r"[^\W\d]")
 
 
@@ -181,11 +181,12 @@ def drop_previous_line_echo(text: str, prefix: str) -> str:
 
 
 def _line_end_repeats(line: str) -> bool:
-    tail = line.rstrip()[-400:]
-    for pattern in _LINE_END_REPEATS:
-        match = pattern.search(tail)
-        if match and _NAME.search(match.group(1)):
-            return True
+    tail = line.rstrip()
+    for shortest, longest, times in _LINE_END_REPEATS:
+        for size in range(shortest, min(longest, len(tail) // times) + 1):
+            unit = tail[-size:]
+            if tail.endswith(unit * times) and _NAME.search(unit):
+                return True
     return False
 
 

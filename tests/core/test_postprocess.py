@@ -87,6 +87,13 @@ GOLDEN = [
     ("line-end loop on the first line", "", "foo(foo(foo(foo(foo(foo(", "", ""),
     ("line-end loop on a later line", "", "a = 1\nb = self.self.self.self.self.self.", "", "a = 1"),
     (
+        "a long unit three times",
+        "",
+        "ok = 1\nreturn compute_total(compute_total(compute_total(",
+        "",
+        "ok = 1",
+    ),
+    (
         "separator comment kept",
         "",
         "# ------------------------------",
