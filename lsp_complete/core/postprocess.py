@@ -227,15 +227,35 @@ def _excess_closers(text: str) -> list[tuple[int, str]]:
     return excess
 
 
-def trim_closers_before_suffix(text: str, suffix: str) -> str:
+def _open_brackets(prefix: str, lines: int = 50) -> int:
+    """How many brackets the last ``lines`` lines of ``prefix`` leave open."""
+    cut = len(prefix)
+    for _ in range(lines):
+        cut = prefix.rfind("\n", 0, cut)
+        if cut < 0:
+            break
+    depth = 0
+    for line in prefix[cut + 1 :].split("\n"):
+        for _, ch in code_brackets(line):
+            depth = depth + 1 if ch in _OPEN else max(depth - 1, 0)
+    return depth
+
+
+def trim_closers_before_suffix(text: str, suffix: str, prefix: str | None = None) -> str:
     """Cut the answer at its first closer of a bracket opened before the cursor when the rest of the
     cursor's line closes that same bracket: ``x):`` before ``)`` becomes ``x``, ``a, b) {`` before
-    ``) {`` becomes ``a, b``. Plain insertion cannot both keep and replace the suffix's closer."""
+    ``) {`` becomes ``a, b``. Plain insertion cannot both keep and replace the suffix's closer.
+
+    With ``prefix``, answers whose closers and the suffix's together close no more than the prefix
+    left open are kept (``x), y`` after ``foo(bar(`` and before ``)``).
+    """
     wanted = _excess_closers(suffix.split("\n", 1)[0])
     if not wanted:
         return text
     mine = _excess_closers(text)
     if not mine or mine[0][1] != wanted[0][1]:
+        return text
+    if prefix is not None and len(mine) + len(wanted) <= _open_brackets(prefix):
         return text
     kept = text[: mine[0][0]]
     last = kept[kept.rfind("\n") + 1 :]
@@ -255,8 +275,8 @@ def echoes_suffix(text: str, suffix: str) -> bool:
 def clean(raw: str, suffix: str, max_lines: int, finished: bool = True, prefix: str | None = None) -> str:
     """The whole cleaning pipeline; an empty string means there is nothing worth showing.
 
-    ``prefix`` (the text before the cursor, at least its last two lines) enables the rules that need
-    it: the block end and the echo of the previous line.
+    ``prefix`` (the text before the cursor; its last 50 lines are enough) enables the rules that need
+    it: the block end, the echo of the previous line, and brackets the prefix left open.
     """
     text = complete_part(raw.replace("\r\n", "\n"), finished)
     if prefix is not None:
@@ -267,6 +287,6 @@ def clean(raw: str, suffix: str, max_lines: int, finished: bool = True, prefix: 
     text = limit_lines(text, max_lines)
     text = drop_repeated_suffix_lines(text, suffix)
     text = "\n".join(line.rstrip() for line in text.split("\n")) if "\n" in text else text
-    text = trim_closers_before_suffix(text, suffix)
+    text = trim_closers_before_suffix(text, suffix, prefix)
     text = strip_suffix_overlap(text, suffix)
     return "" if not text.strip() or echoes_suffix(text, suffix) else text

@@ -144,6 +144,9 @@ GOLDEN = [
         ")",
         "\n    alpha,\n    beta,\n",
     ),
+    ("closers the prefix left open are kept", "foo(bar(", "x), y", ")", "x), y"),
+    ("open brackets on earlier lines count", "foo(\n    bar(", "x), y", ")", "x), y"),
+    ("one closer too many", "foo(bar(", "x)), y", ")", "x"),
     ("another kind of closer is left alone", "f(", "a] + b", ")", "a] + b"),
     # answers that repeat the text after the cursor
     ("equals the rest of the line", "x = ", "compute()", "compute()\n", ""),
