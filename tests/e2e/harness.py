@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import os
 import sys
+import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +18,7 @@ from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 SERVER = [sys.executable, "-m", "lsp_complete", "--log-level", "info"]
 VSCODE = "visual-studio-code"
 NEOVIM = "neovim"
+EXIT_GRACE_S = 5.0
 
 
 def sealed_env(home: Path, config_toml: str | None = None, **extra: str) -> dict[str, str]:
@@ -58,7 +62,30 @@ async def lsp_session(
         yield client, result
         await client.shutdown_session()
     finally:
-        await client.stop()
+        await _stop(client)
+
+
+async def _stop(client: LanguageClient) -> None:
+    """Stop the client; a server still running (the test failed before ``exit``) gets EOF, then a kill.
+
+    pygls's ``stop`` only waits for the process, which hangs forever when no ``exit`` was sent.
+    """
+    server = client._server
+    if server is not None and server.returncode is None:
+        if server.stdin is not None:
+            server.stdin.close()
+        try:
+            await asyncio.wait_for(server.wait(), EXIT_GRACE_S)
+        except TimeoutError:
+            server.kill()
+    await client.stop()
+
+
+async def first_message(client: LanguageClient) -> types.ShowMessageParams:
+    """The first ``window/showMessage``, whether it already arrived (e.g. during initialize) or not."""
+    if not client.messages:
+        await client.wait_for_notification(types.WINDOW_SHOW_MESSAGE)
+    return client.messages[0]
 
 
 def open_doc(client: LanguageClient, uri: str, text: str, language_id: str = "python") -> None:
@@ -90,6 +117,17 @@ def edit(
     )
 
 
+async def raw_request(client: LanguageClient, method: str, params: dict[str, Any]) -> Any:
+    """Send a request whose params need not be valid (the typed client refuses to serialize those)."""
+    msg_id = str(uuid.uuid4())
+    future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    protocol = client.protocol
+    protocol._request_futures[msg_id] = future
+    protocol._result_types[msg_id] = protocol.get_result_type(method)
+    protocol._send_data({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
+    return await asyncio.wrap_future(future)
+
+
 async def inline(
     client: LanguageClient, uri: str, line: int, character: int, invoked: bool = True
 ) -> types.InlineCompletionList:
@@ -106,6 +144,5 @@ async def inline(
     )
     if result is None:
         return types.InlineCompletionList(items=[])
-    if isinstance(result, list):
-        return types.InlineCompletionList(items=result)
-    return result
+    items = result if isinstance(result, list) else result.items
+    return types.InlineCompletionList(items=list(items))  # lsprotocol gives a tuple; tests compare lists

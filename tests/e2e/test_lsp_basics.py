@@ -8,7 +8,17 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from tests.e2e.harness import NEOVIM, VSCODE, edit, inline, lsp_session, open_doc, sealed_env
+from tests.e2e.harness import (
+    NEOVIM,
+    VSCODE,
+    edit,
+    first_message,
+    inline,
+    lsp_session,
+    open_doc,
+    raw_request,
+    sealed_env,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -51,7 +61,7 @@ async def test_invalid_config_shows_one_message_and_keeps_serving(tmp_path: Path
     env = sealed_env(tmp_path, config_toml="[completion\ndebounce_ms = 'x'\n")
     uri = (tmp_path / "app.py").as_uri()
     async with lsp_session(env) as (client, _):
-        await client.wait_for_notification(types.WINDOW_SHOW_MESSAGE)
+        await first_message(client)
         open_doc(client, uri, SOURCE + "    self.reque")
         result = await inline(client, uri, 4, 14)
         assert [i.insert_text for i in result.items] == ["st_id = request.id"]
@@ -71,7 +81,8 @@ async def test_bad_input_gets_answers_and_documents_stay_intact(tmp_path: Path) 
         assert (await inline(client, (tmp_path / "nope.py").as_uri(), 0, 0)).items == []
         # A request whose params do not validate is answered with InvalidParams, not dropped.
         with pytest.raises(JsonRpcException) as error:
-            await client.protocol.send_request_async(
+            await raw_request(
+                client,
                 types.TEXT_DOCUMENT_INLINE_COMPLETION,
                 {
                     "textDocument": {"uri": uri},

@@ -9,7 +9,7 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from tests.e2e.harness import NEOVIM, VSCODE, edit, inline, lsp_session, open_doc, sealed_env
+from tests.e2e.harness import NEOVIM, VSCODE, edit, first_message, inline, lsp_session, open_doc, sealed_env
 from tests.fake_provider import FakeProvider, Reply
 
 pytestmark = pytest.mark.e2e
@@ -86,8 +86,9 @@ async def test_cancel_request_closes_the_upstream_stream(tmp_path: Path) -> None
                 position=types.Position(line=0, character=4),
                 context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Invoked),
             )
-            pending = client.protocol.send_request_async(
-                types.TEXT_DOCUMENT_INLINE_COMPLETION, params, msg_id=777
+            # pytest-lsp's send_request_async is a coroutine: it sends only once it runs.
+            pending = asyncio.ensure_future(
+                client.protocol.send_request_async(types.TEXT_DOCUMENT_INLINE_COMPLETION, params, msg_id=777)
             )
             await asyncio.to_thread(fake.wait_for_request, 10)
             client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=777))
@@ -134,7 +135,7 @@ async def test_editor_settings_cannot_redirect_a_keyed_provider(tmp_path: Path, 
                 client.workspace_did_change_configuration(
                     types.DidChangeConfigurationParams(settings=hostile)
                 )
-            await client.wait_for_notification(types.WINDOW_SHOW_MESSAGE)
+            await first_message(client)
             open_doc(client, uri, "n = ")
             result = await inline(client, uri, 0, 4)
         assert [i.insert_text for i in result.items] == ["1"]
