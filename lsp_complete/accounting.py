@@ -14,6 +14,7 @@ memory and one warning is logged.
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
 import time
 from collections.abc import Callable, Mapping
@@ -33,6 +34,12 @@ __all__ = ["Accounts", "count_tokens", "request_tokens"]
 log = logging.getLogger(__name__)
 
 Notice = Callable[[str], None]
+
+#: Providers' own tokenizers count up to ~1.5x cl100k on code (provider-apis.md §8.1: SentencePiece models
+#: 1.3-1.55x); holding the prompt at that ratio keeps the hold a true worst case. Reported usage decides
+#: the real cost.
+PROMPT_MARGIN = 1.5
+PROMPT_OVERHEAD = 16  # FIM/chat template tokens the provider adds around our text
 
 
 def count_tokens(text: str) -> int:
@@ -57,7 +64,7 @@ def request_tokens(req: ModelRequest) -> int:
 
 
 def _usd(x: float) -> str:
-    return f"${x:.2f}" if x >= 1 or round(x, 2) == x else f"${x:.4f}"
+    return f"${x:.2f}" if x >= 1 or abs(round(x, 2) - x) < 1e-9 else f"${x:.4f}"
 
 
 class Accounts:
@@ -126,12 +133,15 @@ class Accounts:
         """The most a request can cost at list price; None when the price is unknown."""
         return prices.worst_case(max(prompt_tokens, 0), max(max_tokens, 0), self.price(config, model))
 
-    def _hold_amount(self, config: ProviderConfig, model: str, prompt_tokens: int, max_tokens: int) -> float:
-        worst = self.worst_case_usd(config, model, prompt_tokens, max_tokens)
-        if worst is not None:
-            return worst
-        prices.warn_unknown_once(config.name, model)
-        return prices.worst_case(max(prompt_tokens, 0), max(max_tokens, 0), self._prices.ceiling())
+    def hold_usd(self, config: ProviderConfig, model: str, prompt_tokens: int, max_tokens: int) -> float:
+        """What is reserved for one request: the worst case with the prompt counted ``PROMPT_MARGIN`` times
+        (plus template overhead), and at the highest known rates when the price is unknown."""
+        held_prompt = math.ceil(max(prompt_tokens, 0) * PROMPT_MARGIN) + PROMPT_OVERHEAD
+        price = self.price(config, model)
+        if price is None:
+            prices.warn_unknown_once(config.name, model)
+            price = self._prices.ceiling()
+        return prices.worst_case(held_prompt, max(max_tokens, 0), price)
 
     # -- the two calls around every upstream request --
 
@@ -139,7 +149,7 @@ class Accounts:
         self, tier: str, config: ProviderConfig, model: str, prompt_tokens: int, max_tokens: int
     ) -> Reservation:
         """Reserve the worst case of one request; raises ``BudgetExceeded`` (nothing held) if it won't fit."""
-        return self.budget.reserve(tier, self._hold_amount(config, model, prompt_tokens, max_tokens))
+        return self.budget.reserve(tier, self.hold_usd(config, model, prompt_tokens, max_tokens))
 
     def settle(
         self,
@@ -217,7 +227,7 @@ class Accounts:
         cap = {"daily": self._caps.daily_usd, "monthly": self._caps.monthly_usd}.get(period)
         detail = ""
         if cap is not None and self._budget is not None:
-            detail = f" ({_usd(self._budget.spent(period))} of {_usd(cap)})"
+            detail = f" (${self._budget.spent(period):.2f} of ${cap:.2f})"
         if mark >= 1.0:
             text = f"lsp-complete: the {period} budget is used up{detail}; paid requests stop until it resets"
         else:
