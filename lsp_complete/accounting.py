@@ -167,7 +167,8 @@ class Accounts:
 
         ``cost`` is None for an unknown price (then the worst case held is what is charged).
         """
-        cost = prices.cost(usage, self.price(config, model))
+        nothing = usage.input_tokens <= 0 and usage.output_tokens <= 0  # e.g. a refused request: free
+        cost = 0.0 if nothing else prices.cost(usage, self.price(config, model))
         entry = LedgerEntry(
             time=self._clock(),
             task=task,
