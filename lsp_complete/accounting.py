@@ -187,6 +187,30 @@ class Accounts:
         charged = self.budget.reconcile(reservation, cost, entry)
         return cost, charged
 
+    def record_saved(
+        self,
+        *,
+        task: str,
+        tier: str,
+        provider: str,
+        model: str,
+        outcome: Outcome,
+        saved_usd: float,
+        latency_ms: float,
+    ) -> None:
+        """A request answered without going upstream (``cache``), with the dollars it saved; costs nothing."""
+        if self.ledger is None:
+            return
+        entry = LedgerEntry(
+            *(self._clock(), task, tier, provider, model, 0, 0, 0, 0.0, False, None, round(latency_ms, 1)),
+            outcome=outcome,
+            saved_usd=max(saved_usd, 0.0),
+        )
+        try:
+            self.ledger.record(entry)
+        except (sqlite3.Error, ValueError) as exc:
+            log.warning("could not record a %s answer in the ledger: %s", outcome, exc)
+
     # -- reporting --
 
     def status(self) -> dict[str, Any]:

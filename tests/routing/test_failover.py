@@ -91,3 +91,13 @@ async def test_local_provider_config_is_refused_by_guarded_stream(rig: Rig) -> N
     with pytest.raises(ConfigError, match="offline completer"):
         async for _ in router.guarded_stream("explain", "premium", local, "local", PREMIUM_REQ):
             pass
+
+
+async def test_cache_hits_are_recorded_free_with_what_they_saved(rig: Rig) -> None:
+    router = rig.router()
+    router.record_cache_hit("a", "coder", saved_usd=0.0012, latency_ms=0.4)
+    [row] = rig.rows()
+    assert (row["outcome"], row["cost_usd"], row["saved_usd"], row["tier"]) == ("cache", 0.0, 0.0012, "fast")
+    assert router.accounts.budget.spent("daily") == 0.0
+    summary = router.accounts.ledger.summary(0.0, by="task")  # type: ignore[union-attr]
+    assert summary[0].cache_hits == 1 and summary[0].saved_usd == 0.0012
