@@ -52,15 +52,14 @@ def count_tokens(text: str) -> int:
 
 
 def request_tokens(req: ModelRequest) -> int:
-    """Input tokens of ``req`` as we count them (prompt, suffix, messages, context snippets)."""
-    parts = [
-        req.prompt,
-        req.suffix or "",
-        *(m.content for m in req.messages),
-        *(s.text for s in req.snippets),
-    ]
+    """Input tokens of ``req`` as we count them (prompt, suffix, messages, context snippets).
+
+    One tokenizer call over all the parts joined by newlines (each call has a scheduling tail).
+    """
+    parts = [req.prompt, req.suffix or "", *(m.content for m in req.messages)]
+    parts += [s.text for s in req.snippets]
     overhead = 4 * len(req.messages)  # per-message framing of chat formats
-    return sum(count_tokens(p) for p in parts) + overhead
+    return count_tokens("\n".join(p for p in parts if p)) + overhead
 
 
 def _usd(x: float) -> str:
