@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -46,7 +47,25 @@ def build_parser() -> argparse.ArgumentParser:
     config = sub.add_parser("config", help="print the resolved configuration and where each value came from")
     _add_logging(config)
     cli_accounting.add_commands(sub, _add_logging)
+
+    doctor = sub.add_parser(
+        "doctor", help="check config, keys, providers (one tiny request each), prices, tokenizer, ledger"
+    )
+    _add_logging(doctor)
+    doctor.add_argument(
+        "--timeout", type=_seconds, default=10.0, metavar="SECONDS", help="per provider request (default 10)"
+    )
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 600, got {text!r}")
+    return value
 
 
 def _add_logging(parser: argparse.ArgumentParser) -> None:
@@ -87,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from lsp_complete import cli_complete
 
         return cli_complete.run_config()
+    if command == "doctor":
+        from lsp_complete import cli_doctor
+
+        return cli_doctor.run(os.environ, sys.stdout, args.timeout)
     if command in cli_accounting.COMMANDS:
         return cli_accounting.run(args)
     raise AssertionError(f"unhandled command {command}")

@@ -8,7 +8,7 @@ from typing import Any
 from lsprotocol import types
 
 from lsp_complete.engine import CompletionQuery
-from lsp_complete.lsp import convert
+from lsp_complete.lsp import convert, telemetry_handlers
 from lsp_complete.lsp.server import CompleteServer
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ def register(server: CompleteServer) -> None:
         types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "(", " "])
     )(_completion)
     server.command("lspComplete.accepted")(_accepted)
+    telemetry_handlers.register(server)
 
 
 def _initialize(ls: CompleteServer, params: types.InitializeParams) -> None:
@@ -43,6 +44,7 @@ def _initialized(ls: CompleteServer, params: types.InitializedParams) -> None:
 
 async def _shutdown(ls: CompleteServer, params: None) -> None:
     await ls.session.aclose()
+    ls.session.telemetry.close()
 
 
 def _did_change_configuration(ls: CompleteServer, params: types.DidChangeConfigurationParams) -> None:
@@ -68,6 +70,7 @@ async def _inline_completion(
     doc = ls.session.document(query.uri)
     if doc is None or doc.version != query.version:
         return types.InlineCompletionList(items=[])
+    telemetry_handlers.shown(ls, completions)
     return convert.inline_list(doc, completions, ls.encoding)
 
 
@@ -82,11 +85,14 @@ async def _completion(ls: CompleteServer, params: types.CompletionParams) -> typ
     doc = ls.session.document(query.uri)
     if doc is None or doc.version != query.version:
         return types.CompletionList(is_incomplete=True, items=[])
+    telemetry_handlers.shown(ls, completions)
     return convert.completion_list(doc, completions, ls.encoding)
 
 
 def _accepted(ls: CompleteServer, *args: Any) -> None:
-    ls.session.engine.record_accepted(str(args[0]) if args else "")
+    completion_id = str(args[0]) if args else ""
+    ls.session.engine.record_accepted(completion_id)
+    telemetry_handlers.accepted(ls, completion_id)
 
 
 def _query(
