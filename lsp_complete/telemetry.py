@@ -182,6 +182,20 @@ class Telemetry:
             rows = self._connect().execute(_SUMMARY, (since,)).fetchall()
         return [Acceptance(str(r[0]), *(int(x or 0) for x in r[1:])) for r in rows]
 
+    def completion_spend(self, since: float) -> dict[str, float]:
+        """Known dollars of the ledger's completion requests since ``since``, by source as suggestions name
+        it (``provider/model``, or ``local``); empty when the file has no ledger table yet."""
+        sql = (
+            "SELECT CASE WHEN provider = model THEN provider ELSE provider || '/' || model END, SUM(cost_usd)"
+            " FROM requests WHERE task = 'completion' AND time >= ? AND cost_usd IS NOT NULL GROUP BY 1"
+        )
+        with self._lock:
+            try:
+                rows = self._connect().execute(sql, (since,)).fetchall()
+            except sqlite3.OperationalError:  # no requests table: nothing was ever billed
+                return {}
+        return {str(k): float(v) for k, v in rows}
+
     def close(self) -> None:
         """Close the connection (a later event reopens it)."""
         with self._lock:
