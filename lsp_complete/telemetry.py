@@ -10,17 +10,20 @@ showed it: ``$/lspComplete/didShowCompletion``), ``accepted`` (the item's ``lspC
 the whole text) and ``partial`` (``$/lspComplete/didPartiallyAcceptCompletion``: ``acceptedLength``
 characters, clamped to the suggestion's length). Events for an id never shown are ignored.
 
-Recording never raises: the file is opened on the first event, a write that fails (unwritable directory,
-another process holding the lock past the short busy timeout) is logged once and telemetry turns itself off
-for the session; a suggestion is never delayed or lost over it.
+Recording never raises and never blocks the caller (the event loop): events go through a queue to one
+writer thread, which opens the file on the first event; a write that fails (unwritable directory, a lock
+held past the busy timeout) is logged once and telemetry turns itself off for the session. Events still
+queued when the process dies without a shutdown are lost (the ledger, which bills, writes synchronously).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +34,9 @@ logger = logging.getLogger(__name__)
 
 EVENTS = ("shown", "displayed", "accepted", "partial")
 RETENTION_DAYS = 90
-_BUSY_TIMEOUT_S = 0.25  # on the event loop: better drop an event than stall a keystroke
+_BUSY_TIMEOUT_S = 2.0  # another process writing the ledger holds the lock for a moment at most
+_REMEMBERED = 4096  # shown suggestions whose acceptance can still be recorded
+_Row = tuple[float, str, str, str, int, int]
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS suggestion_events (
@@ -83,14 +88,23 @@ class Acceptance:
 
 
 class Telemetry:
-    """Writer and reader of ``suggestion_events``; thread-safe, opened lazily."""
+    """Records events from any thread without blocking it; reads (``summary``) see every event recorded.
+
+    The editor-facing calls check the id against the suggestions shown in this process (kept in memory,
+    the latest 4096) and queue the row; one writer thread, started on the first event, commits them in
+    order. ``close`` (the server's shutdown) writes what is queued and stops the thread.
+    """
 
     def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path)
         self._clock = clock
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the connection
         self._db: sqlite3.Connection | None = None
         self._disabled = False
+        self._shown: OrderedDict[str, tuple[str, int, set[str]]] = OrderedDict()
+        self._queue: queue.SimpleQueue[_Row | threading.Event | None] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
+        self._writer_guard = threading.Lock()
 
     def open(self) -> sqlite3.Connection:
         """Open (creating the file and table) now; raises ``OSError``/``sqlite3.Error`` on failure."""
@@ -117,67 +131,71 @@ class Telemetry:
 
     def shown(self, completion_id: str, source: str, chars: int) -> None:
         """The server returned this suggestion to the editor."""
-        self._write(completion_id, "shown", source, chars, 0)
+        with self._writer_guard:
+            self._shown[completion_id] = (source, chars, set())
+            self._shown.move_to_end(completion_id)
+            while len(self._shown) > _REMEMBERED:
+                self._shown.popitem(last=False)
+        self._put((self._clock(), completion_id, "shown", source, chars, 0))
 
     def displayed(self, completion_id: str) -> bool:
-        """The client showed it; False when the id is unknown."""
-        return self._follow_up(completion_id, "displayed", None)
+        """The client showed it (recorded once per id); False when the id was never shown."""
+        return self._follow_up(completion_id, "displayed", 0)
 
     def accepted(self, completion_id: str) -> bool:
-        """The user took the whole suggestion (recorded once per id); False when the id is unknown."""
+        """The user took the whole suggestion (recorded once per id); False when the id was never shown."""
         return self._follow_up(completion_id, "accepted", None)
 
     def partially_accepted(self, completion_id: str, accepted_length: int) -> bool:
-        """The user took the first ``accepted_length`` characters; False when the id is unknown."""
+        """The user took the first ``accepted_length`` characters; False when the id was never shown."""
         return self._follow_up(completion_id, "partial", max(0, accepted_length))
 
     def _follow_up(self, completion_id: str, event: str, length: int | None) -> bool:
-        with self._lock:
-            if self._disabled:
+        with self._writer_guard:
+            known = self._shown.get(completion_id)
+            if known is None:
+                logger.info("telemetry: %s for a suggestion never shown: %r", event, completion_id[:40])
                 return False
-            try:
-                db = self._connect()
-                row = db.execute(
-                    "SELECT source, chars_shown FROM suggestion_events WHERE completion_id = ?"
-                    " AND event = 'shown' ORDER BY id DESC LIMIT 1",
-                    (completion_id,),
-                ).fetchone()
-                if row is None:
-                    logger.info("telemetry: %s for a suggestion never shown: %r", event, completion_id[:40])
-                    return False
-                source, chars = str(row[0]), int(row[1])
-                if (
-                    event != "partial"
-                    and db.execute(
-                        "SELECT 1 FROM suggestion_events WHERE completion_id = ? AND event = ?",
-                        (completion_id, event),
-                    ).fetchone()
-                ):
-                    return True  # already recorded: a client may send the command twice
-                accepted = chars if event == "accepted" else min(chars, length or 0)
-                db.execute(_INSERT, (self._clock(), completion_id, event, source, chars, accepted))
-            except (OSError, sqlite3.Error) as exc:
-                self._give_up(exc)
-                return False
+            source, chars, done = known
+            if event in done and event != "partial":
+                return True  # already recorded: a client may send the command twice
+            done.add(event)
+        accepted = chars if length is None else min(chars, length)
+        self._put((self._clock(), completion_id, event, source, chars, accepted))
         return True
 
-    def _write(self, completion_id: str, event: str, source: str, chars: int, accepted: int) -> None:
-        with self._lock:
-            if self._disabled:
-                return
-            try:
-                self._connect().execute(
-                    _INSERT, (self._clock(), completion_id, event, source, chars, accepted)
-                )
-            except (OSError, sqlite3.Error) as exc:
-                self._give_up(exc)
+    def _put(self, row: _Row) -> None:
+        if self._disabled:
+            return
+        with self._writer_guard:
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_all, name="lsp-complete-telemetry")
+                self._writer.daemon = True
+                self._writer.start()
+        self._queue.put(row)
 
-    def _give_up(self, exc: Exception) -> None:
-        logger.error("acceptance telemetry is off for this session: cannot write %s: %s", self.path, exc)
-        self._disabled = True
+    def _write_all(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if isinstance(item, threading.Event):
+                item.set()
+            elif not self._disabled:
+                try:
+                    with self._lock:
+                        self._connect().execute(_INSERT, item)
+                except (OSError, sqlite3.Error) as exc:
+                    logger.error("acceptance telemetry is off: cannot write %s: %s", self.path, exc)
+                    self._disabled = True
+
+    def flush(self, timeout_s: float = 5.0) -> None:
+        """Wait until every event recorded so far is written (or given up on)."""
+        if self._writer is not None and self._writer.is_alive():
+            done = threading.Event()
+            self._queue.put(done)
+            done.wait(timeout_s)
 
     def summary(self, since: float) -> list[Acceptance]:
         """Per source, the suggestions shown since ``since`` (Unix seconds) and what became of them."""
+        self.flush()
         with self._lock:
             rows = self._connect().execute(_SUMMARY, (since,)).fetchall()
         return [Acceptance(str(r[0]), *(int(x or 0) for x in r[1:])) for r in rows]
@@ -185,6 +203,7 @@ class Telemetry:
     def completion_spend(self, since: float) -> dict[str, float]:
         """Known dollars of the ledger's completion requests since ``since``, by source as suggestions name
         it (``provider/model``, or ``local``); empty when the file has no ledger table yet."""
+        self.flush()
         sql = (
             "SELECT CASE WHEN provider = model THEN provider ELSE provider || '/' || model END, SUM(cost_usd)"
             " FROM requests WHERE task = 'completion' AND time >= ? AND cost_usd IS NOT NULL GROUP BY 1"
@@ -197,7 +216,12 @@ class Telemetry:
         return {str(k): float(v) for k, v in rows}
 
     def close(self) -> None:
-        """Close the connection (a later event reopens it)."""
+        """Write what is queued, stop the writer and close the connection (a later event starts again)."""
+        with self._writer_guard:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            self._queue.put(None)
+            writer.join(5.0)
         with self._lock:
             if self._db is not None:
                 self._db.close()

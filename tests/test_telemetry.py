@@ -76,11 +76,18 @@ def test_report_divides_accepted_characters_by_completion_spend(path: Path) -> N
     assert cli_acceptance.report(path, NOW + 1) is None
 
 
-def test_an_unwritable_place_turns_telemetry_off_without_raising(tmp_path: Path) -> None:
+def test_an_unwritable_place_turns_telemetry_off_without_raising(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x", "utf-8")
     t = telemetry.Telemetry(blocker / "ledger.sqlite3")
-    t.shown("a", "local", 3)  # logs once, never raises
-    assert not t.accepted("a")
+    for cid in ("a", "b", "c"):
+        t.shown(cid, "local", 3)  # never raises, never blocks
+        t.accepted(cid)
+    t.flush()
+    t.close()
+    errors = [r for r in caplog.records if r.name == "lsp_complete.telemetry" and r.levelname == "ERROR"]
+    assert len(errors) == 1 and "telemetry is off" in errors[0].getMessage()
     with pytest.raises(OSError):
         t.open()
