@@ -134,3 +134,9 @@ def test_complete_prints_the_estimated_cost(
     else:
         assert answer["costUsd"] == pytest.approx(cost)
         assert f"cost ${cost:.6f}" in summary
+
+
+def test_complete_offline_text_says_it_cost_nothing(tmp_path: Path) -> None:
+    result = run(["complete", f"{EXAMPLE}:29:45"], sealed_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].endswith("cost $0 (offline)")
