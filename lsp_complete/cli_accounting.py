@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import re
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -87,9 +88,13 @@ def _usage(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int
     if not path.exists():
         rows, daily, acceptance = [], [], None
     else:
-        with ledger.Ledger(path, retention_days=None) as book:
-            rows, daily = book.summary(since, args.by), book.daily_by_model(since)
-        acceptance = cli_acceptance.report(path, since)
+        try:
+            with ledger.Ledger(path, retention_days=None) as book:
+                rows, daily = book.summary(since, args.by), book.daily_by_model(since)
+            acceptance = cli_acceptance.report(path, since)
+        except sqlite3.Error as exc:
+            print(f"lsp-complete: error: cannot read the ledger {path}: {exc}", file=sys.stderr)
+            return 1
     start = datetime.fromtimestamp(since).isoformat(timespec="minutes")
     if getattr(args, "chart", None) and not _write_chart(daily, args.chart):
         return 1

@@ -158,6 +158,8 @@ async def _probe(cfg: ProviderConfig, model: str, env: Mapping[str, str], timeou
     except ProviderError as exc:  # nothing billed worth counting: no usable output came back
         hint = f" (check {cfg.api_key_env})" if isinstance(exc, ProviderAuthError) and cfg.keyed else ""
         return Probe(ttft, _ms(started), Usage(), f"{type(exc).__name__}: {exc}{hint}")
+    except Exception as exc:  # a diagnostic reports what broke instead of dying on it
+        return Probe(ttft, _ms(started), Usage(), f"unexpected {type(exc).__name__}: {exc}")
     finally:
         await provider.aclose()
     return Probe(ttft, _ms(started), usage or _estimate(req, text))

@@ -1,5 +1,8 @@
 """Acceptance telemetry, local only: which suggestions were shown, displayed, accepted or partly accepted.
 
+A suggestion is its id: shown several times (a cache answering again with the same suggestion), it still
+counts once.
+
 One row per event in the table ``suggestion_events`` of the ledger's SQLite file (``ledger.default_path``),
 next to the ledger's ``requests`` table; created on open, WAL mode, one autocommitted insert per event, kept
 90 days. Nothing is ever sent anywhere: ``lsp-complete usage`` reads it to report the acceptance rate and
@@ -58,13 +61,14 @@ _INSERT = (
 _SUMMARY = """
 SELECT s.source, COUNT(*), SUM(d.completion_id IS NOT NULL), SUM(COALESCE(a.whole, 0)),
        SUM(a.completion_id IS NOT NULL), SUM(s.chars_shown), SUM(COALESCE(a.chars, 0))
-FROM suggestion_events s
+FROM (SELECT completion_id, MIN(source) AS source, MIN(time) AS time, MAX(chars_shown) AS chars_shown
+      FROM suggestion_events WHERE event = 'shown' GROUP BY completion_id) s
 LEFT JOIN (SELECT completion_id, MAX(event = 'accepted') AS whole, MAX(chars_accepted) AS chars
            FROM suggestion_events WHERE event IN ('accepted', 'partial') GROUP BY completion_id) a
        ON a.completion_id = s.completion_id
 LEFT JOIN (SELECT DISTINCT completion_id FROM suggestion_events WHERE event = 'displayed') d
        ON d.completion_id = s.completion_id
-WHERE s.event = 'shown' AND s.time >= ?
+WHERE s.time >= ?
 GROUP BY s.source ORDER BY s.source
 """
 
@@ -132,7 +136,8 @@ class Telemetry:
     def shown(self, completion_id: str, source: str, chars: int) -> None:
         """The server returned this suggestion to the editor."""
         with self._writer_guard:
-            self._shown[completion_id] = (source, chars, set())
+            known = self._shown.get(completion_id)  # shown again (e.g. from a cache): one suggestion
+            self._shown[completion_id] = (source, chars, known[2] if known else set())
             self._shown.move_to_end(completion_id)
             while len(self._shown) > _REMEMBERED:
                 self._shown.popitem(last=False)

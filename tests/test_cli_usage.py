@@ -111,3 +111,13 @@ def test_chart_png_or_a_clear_message_without_the_extra(env: dict[str, str], tmp
     else:
         assert result.returncode == 0, result.stderr
         assert target.read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_corrupt_ledger_is_one_clear_error(tmp_path: Path) -> None:
+    env = sealed_env(tmp_path)
+    path = ledger.default_path(env)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"this is not a database" * 100)
+    result = run(["usage"], env)
+    assert result.returncode == 1
+    assert str(path) in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -91,3 +91,13 @@ def test_an_unwritable_place_turns_telemetry_off_without_raising(
     assert len(errors) == 1 and "telemetry is off" in errors[0].getMessage()
     with pytest.raises(OSError):
         t.open()
+
+
+def test_a_suggestion_shown_twice_counts_once(path: Path) -> None:
+    with telemetry.Telemetry(path, clock=lambda: NOW) as t:
+        t.shown("a", "fake/coder", 10)
+        t.shown("a", "fake/coder", 10)  # e.g. the cache answering again with the same suggestion
+        assert t.accepted("a")
+        t.shown("a", "fake/coder", 10)
+        assert t.accepted("a")
+        assert t.summary(0) == [telemetry.Acceptance("fake/coder", 1, 0, 1, 1, 10, 10)]
