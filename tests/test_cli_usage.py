@@ -81,10 +81,17 @@ def test_wrong_usage_exits_2_with_one_line(env: dict[str, str], args: list[str],
     assert reason in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("args", [["usage", "--help"], ["prices", "--help"], ["prices", "import", "--help"]])
-def test_help_everywhere(env: dict[str, str], args: list[str]) -> None:
-    result = run(args, env)
-    assert result.returncode == 0 and "usage: lsp-complete" in result.stdout
+COMMANDS = [[], ["serve"], ["complete"], ["config"], ["usage"], ["prices"], ["prices", "import"], ["doctor"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_and_version_everywhere(env: dict[str, str], command: list[str]) -> None:
+    helped = run([*command, "--help"], env)
+    assert helped.returncode == 0 and helped.stdout.startswith(
+        f"usage: lsp-complete {' '.join(command)}".strip()
+    )
+    version = run([*command, "--version"], env)
+    assert version.returncode == 0 and version.stdout.strip() == "lsp-complete 0.1.0"
 
 
 def test_prices_import_as_a_process(env: dict[str, str], tmp_path: Path) -> None:
