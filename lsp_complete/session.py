@@ -36,10 +36,10 @@ class Session:
         self.startup_problems = tuple(result.problems)
         self.documents: dict[str, Document] = {}
         self.desynced: set[str] = set()
+        self.telemetry = telemetry.Telemetry(ledger.default_path(self.env))  # acceptance events, local only
         self.roots: list[str] = []
         self.rules = ExclusionRules(self.settings.exclude, {})
         self.engine = Engine(self.settings, self.env, _count)
-        self.telemetry = telemetry.Telemetry(ledger.default_path(self.env))  # acceptance events, local only
         self._indexer: threading.Thread | None = None
 
     @classmethod

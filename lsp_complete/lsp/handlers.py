@@ -8,8 +8,9 @@ from typing import Any
 from lsprotocol import types
 
 from lsp_complete.engine import CompletionQuery
-from lsp_complete.lsp import convert, telemetry_handlers
+from lsp_complete.lsp import convert
 from lsp_complete.lsp.server import CompleteServer
+from lsp_complete.lsp.telemetry_handlers import record_accepted, record_shown, register_telemetry
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +19,7 @@ STATUS_NOTIFICATION = "$/lspComplete/status"
 
 def register(server: CompleteServer) -> None:
     """Register every feature on ``server`` (the only place features are declared)."""
+    register_telemetry(server)
     server.feature(types.INITIALIZE)(_initialize)
     server.feature(types.INITIALIZED)(_initialized)
     server.feature(types.SHUTDOWN)(_shutdown)
@@ -28,7 +30,6 @@ def register(server: CompleteServer) -> None:
         types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "(", " "])
     )(_completion)
     server.command("lspComplete.accepted")(_accepted)
-    telemetry_handlers.register(server)
 
 
 def _initialize(ls: CompleteServer, params: types.InitializeParams) -> None:
@@ -70,7 +71,7 @@ async def _inline_completion(
     doc = ls.session.document(query.uri)
     if doc is None or doc.version != query.version:
         return types.InlineCompletionList(items=[])
-    telemetry_handlers.shown(ls, completions)
+    record_shown(ls, completions)
     return convert.inline_list(doc, completions, ls.encoding)
 
 
@@ -85,14 +86,14 @@ async def _completion(ls: CompleteServer, params: types.CompletionParams) -> typ
     doc = ls.session.document(query.uri)
     if doc is None or doc.version != query.version:
         return types.CompletionList(is_incomplete=True, items=[])
-    telemetry_handlers.shown(ls, completions)
+    record_shown(ls, completions)
     return convert.completion_list(doc, completions, ls.encoding)
 
 
 def _accepted(ls: CompleteServer, *args: Any) -> None:
     completion_id = str(args[0]) if args else ""
     ls.session.engine.record_accepted(completion_id)
-    telemetry_handlers.accepted(ls, completion_id)
+    record_accepted(ls, completion_id)
 
 
 def _query(

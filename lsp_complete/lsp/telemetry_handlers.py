@@ -24,7 +24,7 @@ COPILOT_DID_SHOW = "textDocument/didShowCompletion"
 COPILOT_DID_PARTIALLY_ACCEPT = "textDocument/didPartiallyAcceptCompletion"
 
 
-def register(server: CompleteServer) -> None:
+def register_telemetry(server: CompleteServer) -> None:
     """Register the notifications on ``server``."""
     for method in (DID_SHOW, COPILOT_DID_SHOW):
         server.feature(method)(_did_show)
@@ -32,13 +32,13 @@ def register(server: CompleteServer) -> None:
         server.feature(method)(_did_partially_accept)
 
 
-def shown(ls: CompleteServer, completions: Sequence[Completion]) -> None:
+def record_shown(ls: CompleteServer, completions: Sequence[Completion]) -> None:
     """The suggestions the server is about to return to the editor."""
     for c in completions:
         ls.session.telemetry.shown(c.id, c.source, len(c.text))
 
 
-def accepted(ls: CompleteServer, completion_id: str) -> None:
+def record_accepted(ls: CompleteServer, completion_id: str) -> None:
     """The inline item's ``lspComplete.accepted`` command ran."""
     ls.session.telemetry.accepted(completion_id)
 
