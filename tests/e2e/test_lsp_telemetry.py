@@ -27,7 +27,7 @@ CONFIG = (
 
 
 async def test_shown_accepted_and_partially_accepted_land_in_the_ledger_file(tmp_path: Path) -> None:
-    first, second = tmp_path / "a.py", tmp_path / "b.py"
+    first, second = tmp_path / "a.py", tmp_path / "b.py"  # distinct documents: no cache answers
     with FakeProvider() as fake:
         fake.respond_with(Reply(text="total + tax"), Reply(text="name.upper()"), Reply(text="tax"))
         env = sealed_env(tmp_path, CONFIG.format(url=fake.url), FAKE_KEY=KEY)
@@ -57,7 +57,9 @@ async def test_shown_accepted_and_partially_accepted_land_in_the_ledger_file(tmp
             item = {"insertText": "total + tax", "command": {"title": "a", "command": command.command}}
             item["command"]["arguments"] = [id_a]  # type: ignore[index]
             client.protocol.notify("textDocument/didShowCompletion", {"item": item})
-            again = await inline(client, first.as_uri(), 1, 11)
+            third = tmp_path / "c.py"
+            open_doc(client, third.as_uri(), "def h(price, tax):\n    return price + \n")
+            again = await inline(client, third.as_uri(), 1, 19)
             assert [i.insert_text for i in again.items] == ["tax"]  # still serving
     path = ledger.default_path(env)
     assert path.is_relative_to(tmp_path / "state")
