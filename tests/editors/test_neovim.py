@@ -1,0 +1,99 @@
+"""The Neovim plugin (editors/neovim) in real Neovim 0.12-dev and 0.11.4, headless through pynvim, with
+the real server (`python -m lsp_complete`) talking real HTTP to the fake provider on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.editors.nvim import KEY, SERVER_CMD, Editor, neovim, provider_config, wait_for
+from tests.fake_provider import FakeProvider, Reply
+
+pytestmark = pytest.mark.e2e
+
+SUGGESTION = "compute_total(items)"
+
+
+def open_python(ed: Editor, text: str = "import os\n\n") -> Path:
+    path = ed.home / "app.py"
+    path.write_text(text, encoding="utf-8")
+    ed.nvim.command(f"edit {path}")
+    return path
+
+
+def test_ghost_text_appears_and_tab_accepts_it_on_0_12(tmp_path: Path) -> None:
+    with FakeProvider(Reply(text=SUGGESTION, chunks=3)) as fake:
+        with neovim("0.12", tmp_path, provider_config(fake.url)) as ed:
+            ed.setup(cmd=SERVER_CMD, keymaps={"accept": "<Tab>"})
+            open_python(ed)
+            ed.client_ready()
+            ed.nvim.input("Gototal = ")
+            assert wait_for(ed.ghost_text, "ghost text") == SUGGESTION
+            assert ed.line(2) == "total = "  # ghost text is not in the buffer
+            ed.nvim.input("<Tab>")
+            wait_for(lambda: ed.line(2) == f"total = {SUGGESTION}", "the accepted suggestion in the buffer")
+            assert ed.nvim.api.get_mode()["mode"] == "i"
+            assert wait_for(lambda: ed.statusline().startswith("AI fast fake "), "the statusline")
+        request = fake.requests[0]
+        assert request.headers["authorization"] == f"Bearer {KEY}"
+        assert request.json["prompt"].endswith("import os\n\ntotal = ")
+
+
+def test_completion_menu_item_is_inserted_on_0_11(tmp_path: Path) -> None:
+    with FakeProvider(Reply(text=SUGGESTION, chunks=2)) as fake:
+        with neovim("0.11", tmp_path, provider_config(fake.url)) as ed:
+            assert ed.lua("return vim.lsp.inline_completion == nil")  # really the menu-only Neovim
+            ed.nvim.command("set completeopt=menu,menuone,noinsert,popup")  # as the README suggests
+            ed.setup(cmd=SERVER_CMD, keymaps={"accept": "<Tab>"})
+            open_python(ed)
+            ed.client_ready()
+            ed.nvim.input("Gototal = ")  # the space is a trigger character: the menu opens by itself
+            items = wait_for(lambda: ed.nvim.call("complete_info", ["items"])["items"], "completion items")
+            assert [i["word"] for i in items] == [SUGGESTION]
+            ed.nvim.input("<Tab>")
+            wait_for(lambda: ed.line(2) == f"total = {SUGGESTION}", "the chosen item in the buffer")
+            ed.nvim.input("<Esc>")
+            assert ed.line(2) == f"total = {SUGGESTION}"
+        assert fake.requests[0].json["prompt"].endswith("import os\n\ntotal = ")
+
+
+def test_tab_without_a_suggestion_still_types_a_tab(tmp_path: Path) -> None:
+    with FakeProvider(Reply(text=SUGGESTION)) as fake:
+        with neovim("0.12", tmp_path, provider_config(fake.url)) as ed:
+            ed.setup(cmd=SERVER_CMD, keymaps={"accept": "<Tab>"})
+            open_python(ed, "x = 1\n")
+            ed.client_ready()
+            ed.nvim.input("0i<Tab><Esc>")  # mid-line before code: the server is not even asked
+            # Python's ftplugin sets expandtab and softtabstop=4: the Tab key indents by four spaces.
+            wait_for(lambda: ed.line(0) == "    x = 1", "the Tab key's own indent")
+        assert fake.requests == []
+
+
+@pytest.mark.parametrize("version", ["0.12", "0.11"])
+def test_checkhealth_ok_then_clear_errors(tmp_path: Path, version: str) -> None:
+    with FakeProvider() as fake, neovim(version, tmp_path, provider_config(fake.url)) as ed:
+        ed.setup(cmd=SERVER_CMD)
+        ok = ed.health()
+        assert "ERROR" not in ok, ok
+        expected_lines = (
+            "OK Neovim 0.1",
+            "OK server executable:",
+            "-m lsp_complete --version`: lsp-complete ",
+            "OK configuration is valid",
+        )
+        for expected in expected_lines:
+            assert expected in ok, ok
+        assert ("ghost text" in ok) == (version == "0.12"), ok
+
+        bad = tmp_path / "bad.toml"
+        bad.write_text("[completion]\ndebounce_ms = 'soon'\n", encoding="utf-8")
+        ed.setup(cmd=SERVER_CMD, cmd_env={"LSP_COMPLETE_CONFIG": str(bad)})
+        invalid = ed.health()
+        assert "ERROR configuration file is invalid" in invalid and "debounce_ms" in invalid, invalid
+
+        ed.setup(cmd=["lsp-complete"])
+        ed.lua("vim.env.PATH = '/usr/bin:/bin'")  # a machine where the server was never installed
+        missing = ed.health()
+        assert "ERROR server executable 'lsp-complete' not found" in missing, missing
+        assert "pip install lsp-complete" in missing, missing
