@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.editors.nvim import KEY, SERVER_CMD, Editor, neovim, provider_config, wait_for
+from tests.editors.nvim import KEY, PLUGIN, SERVER_CMD, Editor, neovim, provider_config, wait_for
 from tests.fake_provider import FakeProvider, Reply
 
 pytestmark = pytest.mark.e2e
@@ -97,3 +97,68 @@ def test_checkhealth_ok_then_clear_errors(tmp_path: Path, version: str) -> None:
         missing = ed.health()
         assert "ERROR server executable 'lsp-complete' not found" in missing, missing
         assert "pip install lsp-complete" in missing, missing
+
+
+def test_restart_keeps_settings_and_leaves_no_ghost_text(tmp_path: Path) -> None:
+    with FakeProvider(Reply(text=SUGGESTION)) as fake:
+        with neovim("0.12", tmp_path, provider_config(fake.url)) as ed:
+            ed.setup(cmd=SERVER_CMD, settings={"completion": {"max_lines": 3}})
+            open_python(ed)
+            first = ed.client_ready()
+            ed.nvim.input("Gototal = ")
+            wait_for(ed.ghost_text, "ghost text")
+            ed.nvim.input("<Esc>")
+            wait_for(lambda: ed.ghost_text() == "", "the ghost text to go on leaving insert mode")
+            ed.nvim.command("LspComplete restart")
+            second = ed.client_ready()
+            assert second != first
+            wait_for(
+                lambda: ed.lua("return vim.lsp.get_client_by_id(...) == nil", first), "the old client to go"
+            )
+            assert ed.lua("return vim.lsp.get_client_by_id(...).config.init_options", second) == {
+                "completion": {"max_lines": 3}
+            }
+            ed.nvim.input("A<C-u>count = ")
+            assert wait_for(ed.ghost_text, "ghost text from the restarted server") == SUGGESTION
+        assert len(fake.requests) == 2
+
+
+def test_setup_rejects_bad_options_and_the_statusline_formats_status(tmp_path: Path) -> None:
+    with neovim("0.11", tmp_path) as ed:
+        for bad, field in [
+            ({"mode": "ghost"}, "mode"),
+            ({"cmd": []}, "cmd"),
+            ({"keymaps": {"tab": "x"}}, "keymaps"),
+        ]:
+            error = ed.lua(
+                "local ok, e = pcall(require('lsp_complete').setup, ...); return ok and '' or e", bad
+            )
+            assert field in error, error
+        fmt = "return require('lsp_complete.status').format(...)"
+        status = {
+            "tier": "fast",
+            "provider": "deepseek",
+            "latencyMs": 41.6,
+            "degraded": False,
+            "paused": False,
+        }
+        assert ed.lua(fmt, status) == "AI fast deepseek 42ms"
+        assert (
+            ed.lua(fmt, {**status, "spentTodayUsd": 0.0123, "dailyCapUsd": 1})
+            == "AI fast deepseek 42ms $0.01/$1.00"
+        )
+        assert ed.lua(fmt, {**status, "degraded": True, "provider": "local"}) == "AI! fast local 42ms"
+        assert ed.lua(fmt, {**status, "paused": True}) == "AI paused"
+        assert ed.lua(fmt, None) == "AI"
+        assert ed.statusline() == ""  # no server attached to this buffer
+
+
+def test_help_file_has_valid_tags(tmp_path: Path) -> None:
+    doc = tmp_path / "doc"
+    doc.mkdir()
+    (doc / "lsp_complete.txt").write_bytes((PLUGIN / "doc" / "lsp_complete.txt").read_bytes())
+    with neovim("0.12", tmp_path / "home") as ed:
+        ed.nvim.command(f"helptags {doc}")  # raises on duplicate tags (E154)
+        tags = (doc / "tags").read_text(encoding="utf-8")
+        for tag in ("lsp_complete", "lsp_complete.setup()", ":LspComplete", "<Plug>(lsp-complete-accept)"):
+            assert f"{tag}\tlsp_complete.txt" in tags, tag

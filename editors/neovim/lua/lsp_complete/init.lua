@@ -129,7 +129,7 @@ function M.attach(client, bufnr)
   require('lsp_complete.keymaps').attach(bufnr, M.options.keymaps or {})
 end
 
---- Clients of our server, for `bufnr` (default: the current buffer) or all when `bufnr` is false.
+--- Running clients of our server, for `bufnr` (default: the current buffer) or all when `bufnr` is false.
 ---@param bufnr? integer|false
 ---@return vim.lsp.Client[]
 function M.clients(bufnr)
@@ -137,7 +137,9 @@ function M.clients(bufnr)
   if bufnr ~= false then
     filter.bufnr = bufnr or vim.api.nvim_get_current_buf()
   end
-  return vim.lsp.get_clients(filter)
+  return vim.tbl_filter(function(client)
+    return not client:is_stopped() -- a stopping client stays listed until its process exits
+  end, vim.lsp.get_clients(filter))
 end
 
 --- Statusline component: tier, latency and today's spend; '' when the server is not attached.

@@ -79,11 +79,11 @@ function M.statusline()
   return M.format(s)
 end
 
---- One status as statusline text ('%' escaped); "AI" before the first completion.
+--- One status as text for %{} in 'statusline'; "AI" before the first completion.
 ---@param s lsp_complete.Status|nil
 ---@return string
 function M.format(s)
-  if not s then
+  if type(s) ~= 'table' then
     return 'AI'
   end
   if s.paused then
@@ -103,7 +103,7 @@ function M.format(s)
   if spent then
     parts[#parts + 1] = cap and (spent .. '/' .. cap) or spent
   end
-  return (table.concat(parts, ' '):gsub('%%', '%%%%'))
+  return table.concat(parts, ' ')
 end
 
 return M
