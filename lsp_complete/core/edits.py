@@ -116,3 +116,9 @@ def rebase(edits: Sequence[LineEdit], region: Region, old_text: str, new_text: s
             if i2 <= region.start:
                 shift += (j2 - j1) - (i2 - i1)
     return [LineEdit(e.start + shift, e.end + shift, e.lines) for e in edits]
+
+
+def offsets(doc_lines: Sequence[str], edit: LineEdit) -> tuple[int, int]:
+    """The character offsets in the document text that ``edit`` replaces."""
+    start = sum(len(line) for line in doc_lines[: edit.start])
+    return start, start + sum(len(line) for line in doc_lines[edit.start : edit.end])
