@@ -131,6 +131,10 @@ class Editor:
         """Our statusline component in the current window."""
         return str(self.lua("return require('lsp_complete').statusline()"))
 
+    def messages(self) -> str:
+        """The ``:messages`` history (vim.notify and the server's window/showMessage land there)."""
+        return str(self.nvim.api.exec2("messages", {"output": True})["output"])
+
     def health(self) -> str:
         """The text of ``:checkhealth lsp_complete`` (its buffer is wiped afterwards)."""
         self.nvim.command("checkhealth lsp_complete")

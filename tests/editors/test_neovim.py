@@ -162,3 +162,76 @@ def test_help_file_has_valid_tags(tmp_path: Path) -> None:
         tags = (doc / "tags").read_text(encoding="utf-8")
         for tag in ("lsp_complete", "lsp_complete.setup()", ":LspComplete", "<Plug>(lsp-complete-accept)"):
             assert f"{tag}\tlsp_complete.txt" in tags, tag
+
+
+CODE = "def add(a, b):\n    return a + b\n"
+DOCUMENTED = '```python\ndef add(a, b):\n    """Return the sum of a and b."""\n    return a + b\n```\n'
+
+
+def actions_config(url: str) -> str:
+    """The fake provider as a FIM model (completions) and as a chat model (the actions' tiers)."""
+    tiers = 'fast = ["fake/coder", "fakechat/chat"]\npremium = ["fakechat/chat"]'
+    config = provider_config(url).replace('fast = ["fake/coder"]', tiers)
+    return config + f'\n[providers.fakechat]\napi = "openai-chat"\nbase_url = "{url}"\n'
+
+
+@pytest.mark.parametrize("version", ["0.12", "0.11"])
+def test_code_action_applies_its_edit(tmp_path: Path, version: str) -> None:
+    with FakeProvider(Reply(text=DOCUMENTED, chunks=4)) as fake:
+        with neovim(version, tmp_path, actions_config(fake.url)) as ed:
+            ed.setup(cmd=SERVER_CMD)
+            open_python(ed, CODE)
+            ed.client_ready()
+            ed.nvim.command("call cursor(2, 5)")
+            titles = ed.lua(
+                """
+                local params = vim.lsp.util.make_range_params(0, 'utf-16')
+                params.context = { diagnostics = {} }
+                local out = {}
+                for _, r in pairs(vim.lsp.buf_request_sync(0, 'textDocument/codeAction', params, 10000)) do
+                  for _, a in ipairs(r.result or {}) do out[#out + 1] = a.title end
+                end
+                return out
+                """
+            )
+            assert any("docstring" in t.lower() for t in titles), titles
+            assert fake.requests == []  # the menu costs nothing: no model call to list it
+            ed.lua(
+                "vim.lsp.buf.code_action({ apply = true, filter = function(a)"
+                " return a.title:lower():find('docstring') ~= nil end })"
+            )
+            wait_for(
+                lambda: ed.line(1) == '    """Return the sum of a and b."""', "the docstring in the buffer"
+            )
+            assert ed.nvim.current.buffer[:] == [
+                "def add(a, b):",
+                '    """Return the sum of a and b."""',
+                "    return a + b",
+            ]
+        assert fake.requests[0].path.endswith("/chat/completions")
+        assert "return a + b" in str(fake.requests[0].json["messages"])
+
+
+def test_commands_explain_and_toggle(tmp_path: Path) -> None:
+    explanation = "It adds two numbers and returns their sum."
+    with (
+        FakeProvider(Reply(text=explanation, chunks=3)) as fake,
+        neovim("0.12", tmp_path, actions_config(fake.url)) as ed,
+    ):
+        ed.setup(cmd=SERVER_CMD)
+        source = open_python(ed, CODE)
+        ed.client_ready()
+        ed.nvim.command("2,2LspComplete explain")  # as from a visual selection of line 2
+
+        def explained() -> bool:
+            return any(explanation in "\n".join(b[:]) for b in ed.nvim.buffers if b.name != str(source))
+
+        wait_for(explained, "the explanation opened in a buffer (window/showDocument)")
+        assert "return a + b" in str(fake.requests[0].json["messages"])
+        ed.nvim.command(f"buffer {source}")
+        ed.nvim.command("LspComplete toggle")
+        wait_for(lambda: "completions paused" in ed.messages(), "the pause message")
+        ed.nvim.command("LspComplete toggle")
+        wait_for(lambda: "completions on" in ed.messages(), "the resume message")
+        ed.nvim.command("LspComplete usage")
+        wait_for(lambda: "today" in ed.messages().lower(), "the usage summary")
