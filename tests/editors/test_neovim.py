@@ -58,6 +58,25 @@ def test_completion_menu_item_is_inserted_on_0_11(tmp_path: Path) -> None:
         assert fake.requests[0].json["prompt"].endswith("import os\n\ntotal = ")
 
 
+def test_dismiss_hides_the_ghost_text_and_next_keeps_one_item(tmp_path: Path) -> None:
+    with (
+        FakeProvider(Reply(text=SUGGESTION)) as fake,
+        neovim("0.12", tmp_path, provider_config(fake.url)) as ed,
+    ):
+        ed.setup(cmd=SERVER_CMD, keymaps={"accept": "<Tab>", "next": "<M-]>", "dismiss": "<C-]>"})
+        open_python(ed)
+        ed.client_ready()
+        ed.nvim.input("Gototal = ")
+        wait_for(ed.ghost_text, "ghost text")
+        ed.nvim.input("<M-]>")  # one suggestion: next wraps around to it, and Neovim shows the count
+        wait_for(lambda: ed.ghost_text() == f"{SUGGESTION} (1/1)", "ghost text after next")
+        ed.nvim.input("<C-]>")
+        wait_for(lambda: ed.ghost_text() == "", "the ghost text to go")
+        ed.nvim.input("<Tab>")  # nothing to accept any more: the key indents
+        wait_for(lambda: ed.line(2) == "total =     ", "Tab's own text after a dismiss")
+        assert ed.nvim.api.get_mode()["mode"] == "i"
+
+
 def test_tab_without_a_suggestion_still_types_a_tab(tmp_path: Path) -> None:
     with FakeProvider(Reply(text=SUGGESTION)) as fake:
         with neovim("0.12", tmp_path, provider_config(fake.url)) as ed:
@@ -107,10 +126,11 @@ def test_restart_keeps_settings_and_leaves_no_ghost_text(tmp_path: Path) -> None
             first = ed.client_ready()
             ed.nvim.input("Gototal = ")
             wait_for(ed.ghost_text, "ghost text")
-            ed.nvim.input("<Esc>")
-            wait_for(lambda: ed.ghost_text() == "", "the ghost text to go on leaving insert mode")
-            ed.nvim.command("LspComplete restart")
+            ed.nvim.input("<Cmd>LspComplete restart<CR>")  # still in insert mode, ghost text shown
             second = ed.client_ready()
+            assert ed.nvim.api.get_mode()["mode"] == "i"
+            assert ed.ghost_text() == ""  # nothing stuck from the old server
+            ed.nvim.input("<Esc>")
             assert second != first
             wait_for(
                 lambda: ed.lua("return vim.lsp.get_client_by_id(...) == nil", first), "the old client to go"
