@@ -1,5 +1,5 @@
 ;;; check-eglot.el --- run lsp-complete-eglot.el in a real (batch) Emacs  -*- lexical-binding: t; -*-
-;; Used by check-eglot.sh (which starts the fake provider and sets PATH/LSP_COMPLETE_CONFIG):
+;; Used by check.sh eglot (which starts the fake provider and sets PATH/LSP_COMPLETE_CONFIG):
 ;;   emacs --batch -q -l check-eglot.el FILE.py
 ;; Loads the user snippet, starts the server through its `eglot-server-programs' entry, asks
 ;; completion-at-point at the end of the file, runs the docstring command (lsp-complete-eglot-command)

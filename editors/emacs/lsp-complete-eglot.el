@@ -6,7 +6,7 @@
 ;; Not available: ghost text (Eglot does not request textDocument/inlineCompletion) and the
 ;; status notification. Eglot runs ONE server per buffer: this replaces your usual Python server
 ;; in these modes. To keep both, use lsp-mode (lsp-complete-lsp-mode.el), which runs several.
-;; Checked in a real Emacs by check-eglot.sh (Debian's Emacs 28.2 with eglot 1.9, batch mode): the
+;; Checked in a real Emacs by `check.sh eglot' (Debian's Emacs 28.2 with eglot 1.9, batch mode): the
 ;; server starts from this entry, completion-at-point offers the suggestion, and both the docstring
 ;; command below and the "Add docstring" code action apply their edits. Eglot asks "Server wants to
 ;; edit ... Proceed?" before a command's edit (`eglot-confirm-server-initiated-edits').
