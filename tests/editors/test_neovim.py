@@ -3,6 +3,7 @@ the real server (`python -m lsp_complete`) talking real HTTP to the fake provide
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,11 @@ def test_ghost_text_appears_and_tab_accepts_it_on_0_12(tmp_path: Path) -> None:
             ed.nvim.input("<Tab>")
             wait_for(lambda: ed.line(2) == f"total = {SUGGESTION}", "the accepted suggestion in the buffer")
             assert ed.nvim.api.get_mode()["mode"] == "i"
-            assert wait_for(lambda: ed.statusline().startswith("AI fast fake "), "the statusline")
+            # tier, provider, latency, today's spend / daily cap, from $/lspComplete/status
+            line = wait_for(
+                lambda: ed.statusline().startswith("AI fast fake ") and ed.statusline(), "statusline"
+            )
+            assert re.fullmatch(r"AI fast fake \d+ms \$\d\.\d{2,3}/\$1\.00", line), line
         request = fake.requests[0]
         assert request.headers["authorization"] == f"Bearer {KEY}"
         assert request.json["prompt"].endswith("import os\n\ntotal = ")
@@ -163,10 +168,9 @@ def test_setup_rejects_bad_options_and_the_statusline_formats_status(tmp_path: P
             "paused": False,
         }
         assert ed.lua(fmt, status) == "AI fast deepseek 42ms"
-        assert (
-            ed.lua(fmt, {**status, "spentTodayUsd": 0.0123, "dailyCapUsd": 1})
-            == "AI fast deepseek 42ms $0.01/$1.00"
-        )
+        spend = {**status, "spentTodayUsd": 0.0123, "dailyCapUsd": 1}
+        assert ed.lua(fmt, spend) == "AI fast deepseek 42ms $0.012/$1.00"
+        assert ed.lua(fmt, {**spend, "spentTodayUsd": 0.5}) == "AI fast deepseek 42ms $0.50/$1.00"
         assert ed.lua(fmt, {**status, "degraded": True, "provider": "local"}) == "AI! fast local 42ms"
         assert ed.lua(fmt, {**status, "paused": True}) == "AI paused"
         assert ed.lua(fmt, None) == "AI"

@@ -56,7 +56,11 @@ function M.detach(client_id, bufnr)
 end
 
 local function money(x)
-  return type(x) == 'number' and string.format('$%.2f', x) or nil
+  if type(x) ~= 'number' then
+    return nil
+  end
+  -- Cents hide what completions cost; below a dime show a tenth of a cent.
+  return string.format((x > 0 and x < 0.1) and '$%.3f' or '$%.2f', x)
 end
 
 --- The status of our server in the current buffer.
