@@ -239,7 +239,8 @@ def test_code_action_applies_its_edit(tmp_path: Path, version: str) -> None:
 def test_commands_explain_and_toggle(tmp_path: Path) -> None:
     explanation = "It adds two numbers and returns their sum."
     with (
-        FakeProvider(Reply(text=explanation, chunks=3)) as fake,
+        # Slow enough that Neovim opens the file (window/showDocument on the first text) before the end.
+        FakeProvider(Reply(text=explanation, chunks=4, delay_between_s=0.25)) as fake,
         neovim("0.12", tmp_path, actions_config(fake.url)) as ed,
     ):
         ed.setup(cmd=SERVER_CMD)
@@ -247,10 +248,13 @@ def test_commands_explain_and_toggle(tmp_path: Path) -> None:
         ed.client_ready()
         ed.nvim.command("2,2LspComplete explain")  # as from a visual selection of line 2
 
-        def explained() -> bool:
-            return any(explanation in "\n".join(b[:]) for b in ed.nvim.buffers if b.name != str(source))
+        def explanation_buffer() -> str:
+            others = [b for b in ed.nvim.buffers if b.name != str(source) and b.name.endswith(".md")]
+            return "\n".join(others[0][:]) if others else ""
 
-        wait_for(explained, "the explanation opened in a buffer (window/showDocument)")
+        wait_for(explanation_buffer, "the explanation opened in a buffer (window/showDocument)")
+        # The buffer follows the stream ($/lspComplete/explanation), not just the first chunk on disk.
+        wait_for(lambda: explanation in explanation_buffer(), "the whole explanation in the buffer")
         assert "return a + b" in str(fake.requests[0].json["messages"])
         ed.nvim.command(f"buffer {source}")
         ed.nvim.command("LspComplete toggle")

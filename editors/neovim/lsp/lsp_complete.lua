@@ -12,5 +12,8 @@ return {
     ['$/lspComplete/status'] = function(_, result, ctx)
       require('lsp_complete.status').update(ctx.client_id, result)
     end,
+    ['$/lspComplete/explanation'] = function(_, result)
+      require('lsp_complete.explain').update(result)
+    end,
   },
 }
