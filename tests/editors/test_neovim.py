@@ -263,3 +263,23 @@ def test_commands_explain_and_toggle(tmp_path: Path) -> None:
         wait_for(lambda: "completions on" in ed.messages(), "the resume message")
         ed.nvim.command("LspComplete usage")
         wait_for(lambda: "today" in ed.messages().lower(), "the usage summary")
+
+
+def test_fix_command_sends_the_lines_diagnostics_and_applies_the_fix(tmp_path: Path) -> None:
+    fixed = "```python\ndef add(a, b):\n    return a + b\n```\n"
+    with (
+        FakeProvider(Reply(text=fixed, chunks=2)) as fake,
+        neovim("0.11", tmp_path, actions_config(fake.url)) as ed,
+    ):
+        ed.setup(cmd=SERVER_CMD)
+        open_python(ed, "def add(a, b):\n    return a + bb\n")
+        ed.client_ready()
+        ed.lua(
+            "vim.diagnostic.set(vim.api.nvim_create_namespace('linter'), 0, {{ lnum = 1, col = 15,"
+            " message = \"undefined name 'bb'\", severity = vim.diagnostic.severity.ERROR,"
+            " source = 'pyflakes' }})"
+        )
+        ed.nvim.command("normal! 2G")
+        ed.nvim.command("LspComplete fix")
+        wait_for(lambda: ed.line(1) == "    return a + b", "the fix in the buffer")
+    assert "undefined name 'bb'" in str(fake.requests[0].json["messages"])

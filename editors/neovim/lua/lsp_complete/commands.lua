@@ -32,6 +32,16 @@ local function range_of(opts, client, bufnr)
   return vim.lsp.util.make_given_range_params(s, e, bufnr, enc).range
 end
 
+--- Diagnostics (any source) on the lines of `range`, as LSP diagnostics.
+---@param bufnr integer
+---@param range lsp.Range
+local function diagnostics_in(bufnr, range)
+  local found = vim.tbl_filter(function(d)
+    return d.lnum <= range['end'].line and (d.end_lnum or d.lnum) >= range.start.line
+  end, vim.diagnostic.get(bufnr))
+  return vim.lsp.diagnostic.from(found)
+end
+
 --- Show a command's answer: text (explanations, summaries) in a floating window or a message.
 local function show(action, result)
   if result == nil or result == vim.NIL then
@@ -47,7 +57,7 @@ local function show(action, result)
     return
   end
   if action == 'usage' or not text:find('\n') then
-    notify(text)
+    notify(text, type(result) == 'table' and result.ok == false and vim.log.levels.WARN or nil)
   else
     vim.lsp.util.open_floating_preview(vim.split(text, '\n'), 'markdown', { border = 'rounded', focus_id = 'lsp_complete' })
   end
@@ -112,7 +122,11 @@ function M.run(opts)
   end
   local args = nil
   if RANGED[action] then
-    args = { uri = vim.uri_from_bufnr(bufnr), range = range_of(opts, client, bufnr) }
+    local range = range_of(opts, client, bufnr)
+    args = { uri = vim.uri_from_bufnr(bufnr), range = range }
+    if action == 'fix' then
+      args.diagnostics = diagnostics_in(bufnr, range) -- what to fix: the problems on those lines
+    end
   end
   execute(client, action, args, bufnr)
 end
