@@ -259,8 +259,10 @@ def test_commands_explain_and_toggle(tmp_path: Path) -> None:
         ed.nvim.command(f"buffer {source}")
         ed.nvim.command("LspComplete toggle")
         wait_for(lambda: "completions paused" in ed.messages(), "the pause message")
+        assert ed.statusline() == "AI paused"
         ed.nvim.command("LspComplete toggle")
         wait_for(lambda: "completions on" in ed.messages(), "the resume message")
+        assert ed.statusline() == "AI"  # no completion yet in this session
         ed.nvim.command("LspComplete usage")
         wait_for(lambda: "today" in ed.messages().lower(), "the usage summary")
 

@@ -74,6 +74,9 @@ local function execute(client, action, args, bufnr)
       notify(action .. ' failed: ' .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
       return
     end
+    if action == 'toggle' and type(result) == 'table' and type(result.enabled) == 'boolean' then
+      require('lsp_complete.status').set_paused(client.id, not result.enabled)
+    end
     show(action, result)
   end, bufnr)
 end

@@ -37,6 +37,16 @@ function M.update(client_id, status)
   refresh({ client_id = client_id, status = clean })
 end
 
+--- The server paused or resumed completions (`lspComplete.toggle`): show it before the next status.
+---@param client_id integer
+---@param paused boolean
+function M.set_paused(client_id, paused)
+  local status = vim.deepcopy(M.by_client[client_id] or {})
+  status.paused = paused
+  M.by_client[client_id] = status
+  refresh({ client_id = client_id, status = status })
+end
+
 --- Our server left `bufnr`: forget its status once it has no buffer left, and never leave ghost text.
 ---@param client_id integer
 ---@param bufnr integer
