@@ -108,7 +108,8 @@ def test_checkhealth_ok_then_clear_errors(tmp_path: Path, version: str) -> None:
         )
         for expected in expected_lines:
             assert expected in ok, ok
-        assert ("ghost text" in ok) == (version == "0.12"), ok
+        assert ("suggestions show as ghost text" in ok) == (version == "0.12"), ok
+        assert ("suggestions show as the completion menu" in ok) == (version == "0.11"), ok
 
         bad = tmp_path / "bad.toml"
         bad.write_text("[completion]\ndebounce_ms = 'soon'\n", encoding="utf-8")
@@ -159,6 +160,16 @@ def test_setup_rejects_bad_options_and_the_statusline_formats_status(tmp_path: P
                 "local ok, e = pcall(require('lsp_complete').setup, ...); return ok and '' or e", bad
             )
             assert field in error, error
+        display = (
+            "require('lsp_complete').setup({ mode = ... }); return { require('lsp_complete').display() }"
+        )
+        assert [ed.lua(display, m) for m in ("auto", "inline", "menu", "both", "none")] == [
+            [False, True],  # 0.11 has no inline completion: the menu instead
+            [False, True],
+            [False, True],
+            [False, True],
+            [False, False],
+        ]
         fmt = "return require('lsp_complete.status').format(...)"
         status = {
             "tier": "fast",

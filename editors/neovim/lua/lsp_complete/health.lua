@@ -45,6 +45,12 @@ local function check_neovim()
   else
     health.info('no vim.lsp.inline_completion (Neovim 0.12+): suggestions show in the completion menu (vim.lsp.completion)')
   end
+  local inline, menu = require('lsp_complete').display()
+  local shown = inline and menu and 'ghost text and the completion menu'
+    or inline and 'ghost text'
+    or menu and 'the completion menu'
+    or 'nothing (mode = none)'
+  health.info(("mode '%s': suggestions show as %s"):format(require('lsp_complete').options.mode, shown))
   return true
 end
 

@@ -109,10 +109,10 @@ end
 function M.display()
   local mode = M.options.mode
   local has_inline = vim.lsp.inline_completion ~= nil
-  if mode == 'auto' then
-    return has_inline, not has_inline
-  end
-  return (mode == 'inline' or mode == 'both') and has_inline, mode == 'menu' or mode == 'both'
+  local want_inline = mode == 'auto' or mode == 'inline' or mode == 'both'
+  local want_menu = mode == 'menu' or mode == 'both'
+  -- Without inline completion (0.11) a request for ghost text falls back to the menu.
+  return want_inline and has_inline, want_menu or (want_inline and not has_inline)
 end
 
 --- Called (from plugin/lsp_complete.lua's LspAttach autocmd) when our server attaches to `bufnr`.
