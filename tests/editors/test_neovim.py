@@ -160,16 +160,6 @@ def test_setup_rejects_bad_options_and_the_statusline_formats_status(tmp_path: P
                 "local ok, e = pcall(require('lsp_complete').setup, ...); return ok and '' or e", bad
             )
             assert field in error, error
-        display = (
-            "require('lsp_complete').setup({ mode = ... }); return { require('lsp_complete').display() }"
-        )
-        assert [ed.lua(display, m) for m in ("auto", "inline", "menu", "both", "none")] == [
-            [False, True],  # 0.11 has no inline completion: the menu instead
-            [False, True],
-            [False, True],
-            [False, True],
-            [False, False],
-        ]
         fmt = "return require('lsp_complete.status').format(...)"
         status = {
             "tier": "fast",
@@ -186,6 +176,19 @@ def test_setup_rejects_bad_options_and_the_statusline_formats_status(tmp_path: P
         assert ed.lua(fmt, {**status, "paused": True}) == "AI paused"
         assert ed.lua(fmt, None) == "AI"
         assert ed.statusline() == ""  # no server attached to this buffer
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("0.12", [[True, False], [True, False], [False, True], [True, True], [False, False]]),
+        ("0.11", [[False, True], [False, True], [False, True], [False, True], [False, False]]),  # no inline
+    ],
+)
+def test_mode_picks_ghost_text_or_menu(tmp_path: Path, version: str, expected: list[list[bool]]) -> None:
+    display = "require('lsp_complete').setup({ mode = ... }); return { require('lsp_complete').display() }"
+    with neovim(version, tmp_path) as ed:
+        assert [ed.lua(display, m) for m in ("auto", "inline", "menu", "both", "none")] == expected
 
 
 def test_help_file_has_valid_tags(tmp_path: Path) -> None:
