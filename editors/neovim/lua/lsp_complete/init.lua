@@ -84,14 +84,18 @@ local function validate(opts)
   end, 'a table with accept/next/prev/dismiss keys (strings or false)')
 end
 
---- Configure the plugin. Safe to call more than once; later calls start from the defaults again.
+--- Configure the plugin. Safe to call more than once: the plugin's own options (mode, keymaps) start
+--- from the defaults again; the server fields are merged into `vim.lsp.config('lsp_complete')` like
+--- any vim.lsp.config() call, and apply to servers started after it.
 ---@param opts? lsp_complete.Options
 function M.setup(opts)
   opts = opts or {}
   validate(opts)
   M.options = vim.tbl_deep_extend('force', vim.deepcopy(defaults), opts)
-  if opts.cmd then
-    M.options.cmd = opts.cmd -- lists replace, never merge element-wise
+  for _, list in ipairs({ 'cmd', 'filetypes', 'root_markers' }) do
+    if opts[list] then
+      M.options[list] = opts[list] -- lists replace, never merge element-wise
+    end
   end
   local server = { cmd = M.options.cmd, root_markers = M.options.root_markers }
   server.cmd_env = M.options.cmd_env
