@@ -8,7 +8,7 @@ from typing import Any
 from lsprotocol import types
 
 from lsp_complete.engine import CompletionQuery
-from lsp_complete.lsp import convert
+from lsp_complete.lsp import actions_handlers, convert
 from lsp_complete.lsp.server import CompleteServer
 from lsp_complete.lsp.telemetry_handlers import record_accepted, record_shown, register_telemetry
 
@@ -30,6 +30,7 @@ def register(server: CompleteServer) -> None:
         types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "(", " "])
     )(_completion)
     server.command("lspComplete.accepted")(_accepted)
+    actions_handlers.register(server)
 
 
 def _initialize(ls: CompleteServer, params: types.InitializeParams) -> None:
