@@ -132,9 +132,13 @@ async def _run_with_progress(
     problems: list[Problem],
 ) -> ActionResult:
     ui = LspActionUI(ls, f"lsp-complete: {menu.VERB[action]}")
-    work = asyncio.ensure_future(service.run(action, uri, selection, problems, ui))
     loop = asyncio.get_running_loop()
-    await ui.begin(lambda: _soon(loop, work.cancel))
+    cancelled = asyncio.Event()
+    await ui.begin(lambda: _soon(loop, cancelled.set))  # progress first: no report is lost
+    work = asyncio.ensure_future(service.run(action, uri, selection, problems, ui))
+    cancelled_wait = asyncio.ensure_future(cancelled.wait())
+    cancelled_wait.add_done_callback(lambda f: None if f.cancelled() else work.cancel())
+    work.add_done_callback(lambda _: cancelled_wait.cancel())
     try:
         result = await work
     except asyncio.CancelledError:
