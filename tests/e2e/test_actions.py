@@ -38,7 +38,10 @@ def total(items):
 def other():
     return 1
 """
-FIXED = "```python\ndef total(items):\n    result = 0\n    for item in items:\n        result += item.price\n    return result\n```"
+FIXED = (
+    "```python\ndef total(items):\n    result = 0\n    for item in items:\n"
+    "        result += item.price\n    return result\n```"
+)
 EXPLAINED = "## Summary\n\n`total` adds up the `price` of each item.\n\n## Risk\n\n`reslt` is a typo.\n"
 
 
@@ -351,7 +354,7 @@ async def test_vscode_gets_commands_in_the_list_and_toggle_and_usage_work(tmp_pa
             resumed = await command(client, "lspComplete.toggle")
             usage = await command(client, "lspComplete.usage")
         assert fake.requests == []
-    # VS Code resolves only `edit`: the command comes with the list (lsprotocol reads such an action as a Command).
+    # VS Code resolves only `edit`: the command comes with the list (lsprotocol reads such actions as Commands).
     assert all(getattr(a, "command", None) for a in listed)
     assert paused == {"enabled": False} and resumed == {"enabled": True}
     assert isinstance(usage, str) and "$" in usage
