@@ -354,7 +354,7 @@ async def test_vscode_gets_commands_in_the_list_and_toggle_and_usage_work(tmp_pa
             resumed = await command(client, "lspComplete.toggle")
             usage = await command(client, "lspComplete.usage")
         assert fake.requests == []
-    # VS Code resolves only `edit`: the command comes with the list (lsprotocol reads such actions as Commands).
+    # VS Code resolves only `edit`: the command comes in the list (lsprotocol reads those as Commands).
     assert all(getattr(a, "command", None) for a in listed)
     assert paused == {"enabled": False} and resumed == {"enabled": True}
     assert isinstance(usage, str) and "$" in usage
