@@ -359,3 +359,17 @@ async def test_vscode_gets_commands_in_the_list_and_toggle_and_usage_work(tmp_pa
     assert paused == {"enabled": False} and resumed == {"enabled": True}
     assert isinstance(usage, str) and "$" in usage
     assert EXPLANATION  # the notification name is shared with the editor plugins
+
+
+async def test_an_overloaded_provider_is_retried_after_a_backoff(tmp_path: Path) -> None:
+    uri = (tmp_path / "shop.py").as_uri()
+    with FakeProvider() as fake:
+        overloaded = Reply(status=529, error_body={"type": "error", "error": {"type": "overloaded_error"}})
+        fake.respond_with(overloaded, Reply(text=EXPLAINED, chunks=2))
+        env = sealed_env(tmp_path, config(fake.url), **keys())
+        async with action_session(env, tmp_path) as (client, _):
+            open_doc(client, uri, CODE)
+            result = await command(client, "lspComplete.explain", {"uri": uri})
+        assert len(fake.requests) == 2
+    assert result["ok"] is True and result["source"] == "anthropic/claude-sonnet-4-6"
+    assert [r[2] for r in ledger_rows(tmp_path)] == ["error", "ok"]
