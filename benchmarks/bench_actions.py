@@ -33,7 +33,8 @@ ANSWER = "## Summary\n\nThis function adds numbers.\n" * 4
 
 
 def source(i: int) -> str:
-    return f"def total_{i}(items):\n    result = 0\n    for item in items:\n        result += item\n    return result\n"
+    body = "    result = 0\n    for item in items:\n        result += item\n    return result\n"
+    return f"def total_{i}(items):\n{body}"
 
 
 async def baseline(url: str, runs: int) -> list[float]:

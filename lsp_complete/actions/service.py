@@ -329,7 +329,8 @@ class _ExplainSink:
         self._ui.explanation(self._file.uri, self._file.text, False)
         if self._show is None:
             self._show = asyncio.ensure_future(self._ui.show_document(self._file.uri))
-        self._ui.progress(f"{len(self._file.text)} characters")
+        last = self._file.text.rstrip().rpartition("\n")[2].strip()
+        self._ui.progress(f"{len(self._file.text)} characters: {last[:60]}")
 
     def restart(self, reason: str) -> None:
         self._file.reset()
