@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from tests.e2e.actions_client import (
     EXPLANATION,
@@ -377,3 +378,22 @@ async def test_an_overloaded_provider_is_retried_after_a_backoff(tmp_path: Path)
         assert len(fake.requests) == 2
     assert result["ok"] is True and result["source"] == "anthropic/claude-sonnet-4-6"
     assert [r[2] for r in ledger_rows(tmp_path)] == ["error", "ok"]
+
+
+async def test_cancel_request_of_the_command_closes_the_stream(tmp_path: Path) -> None:
+    uri = (tmp_path / "shop.py").as_uri()
+    with FakeProvider() as fake:
+        fake.respond_with(Reply(text=EXPLAINED, chunks=6, stall_after_chunks=1))
+        env = sealed_env(tmp_path, config(fake.url), **keys())
+        async with action_session(env, tmp_path) as (client, recorder):
+            open_doc(client, uri, CODE)
+            params = types.ExecuteCommandParams(command="lspComplete.explain", arguments=[{"uri": uri}])
+            pending = asyncio.ensure_future(
+                client.protocol.send_request_async(types.WORKSPACE_EXECUTE_COMMAND, params, msg_id=4242)
+            )
+            await asyncio.wait_for(recorder.first_text.wait(), 10)
+            client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=4242))
+            with pytest.raises(JsonRpcException) as error:
+                await asyncio.wait_for(pending, 10)
+            assert error.value.code == types.LSPErrorCodes.RequestCancelled
+            assert await asyncio.to_thread(fake.wait_for_disconnect, 10)
