@@ -397,3 +397,23 @@ async def test_cancel_request_of_the_command_closes_the_stream(tmp_path: Path) -
                 await asyncio.wait_for(pending, 10)
             assert error.value.code == types.LSPErrorCodes.RequestCancelled
             assert await asyncio.to_thread(fake.wait_for_disconnect, 10)
+
+
+async def test_docstring_inserts_only_the_new_lines(tmp_path: Path) -> None:
+    uri = (tmp_path / "shop.py").as_uri()
+    reply = '```python\ndef other():\n    """Return one."""\n    return 1\n```'
+    with FakeProvider() as fake:
+        fake.respond_with(Reply(text=reply, chunks=3))
+        env = sealed_env(tmp_path, config(fake.url), **keys())
+        async with action_session(env, tmp_path, VSCODE) as (client, recorder):
+            open_doc(client, uri, CODE)
+            result = await command(
+                client, "lspComplete.docstring", {"uri": uri, "range": rng((11, 4), (11, 4))}
+            )
+        assert fake.requests[0].json["model"] == "claude-sonnet-4-6"  # the fast tier of this config
+    assert result["ok"] is True and result["applied"] is True
+    ((_, version, edits),) = text_edits(recorder.edits[0])
+    assert version == 1
+    assert [(e.range.start.line, e.range.end.line, e.new_text) for e in edits] == [
+        (11, 11, '    """Return one."""\n')
+    ]
