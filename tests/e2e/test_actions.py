@@ -47,7 +47,7 @@ EXPLAINED = "## Summary\n\n`total` adds up the `price` of each item.\n\n## Risk\
 
 
 def ledger_rows(home: Path) -> list[tuple[str, str, str]]:
-    path = home / ".local" / "state" / "lsp-complete" / "ledger.sqlite3"
+    path = home / "state" / "lsp-complete" / "ledger.sqlite3"  # sealed_env: XDG_STATE_HOME=home/state
     with sqlite3.connect(path) as db:
         return [tuple(r) for r in db.execute("SELECT task, provider, outcome FROM requests ORDER BY id")]
 
