@@ -55,7 +55,8 @@ class Attempt:
     started: float = field(default_factory=time.perf_counter)
     ttft_ms: float | None = None
     parts: list[str] = field(default_factory=list)
-    usage: Usage | None = None
+    usage: Usage | None = None  # as the provider reported it
+    billed: Usage | None = None  # what the cost was computed from (reported, else our estimate)
     outcome: Outcome = "cancelled"
     used: bool = False
     cost_usd: float | None = None
@@ -182,7 +183,7 @@ class Guard:
         attempt.settled = True
         if attempt.outcome == "cancelled" and attempt.used:
             attempt.outcome = "ok"
-        usage = attempt.usage or _estimate(prompt_tokens, attempt.text, error)
+        usage = attempt.billed = attempt.usage or _estimate(prompt_tokens, attempt.text, error)
         try:
             attempt.cost_usd, attempt.charged_usd = self.accounts.settle(
                 reservation,

@@ -140,6 +140,8 @@ class BudgetSettings:
 
     daily_usd: float | None = 1.0
     monthly_usd: float | None = 10.0
+    #: ``(tier, daily, monthly)`` caps of single tiers, on top of the totals; only from the config file.
+    tiers: tuple[tuple[str, float | None, float | None], ...] = ()
 
 
 SECTION_DEFAULTS: Mapping[str, Any] = MappingProxyType(
