@@ -87,6 +87,7 @@ class ActionService:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.runner = Runner(session.engine.router)
+        self._lines: tuple[str, int, list[str]] | None = None  # (uri, version, lines) of the last listing
 
     # The menu ------------------------------------------------------------------------------------
     def offers(
@@ -100,7 +101,7 @@ class ActionService:
         first = {a: (t, c[0] if c else None) for a, (t, c) in tiers.items()}
         router = self.session.engine.router
         return menu.offers(
-            split_lines(doc.text),
+            self._split(uri, doc.version, doc.text),
             selection,
             problems,
             path_from_uri(uri),
@@ -109,6 +110,12 @@ class ActionService:
             self.session.settings.premium.max_tokens,
             only,
         )
+
+    def _split(self, uri: str, version: int, text: str) -> list[str]:
+        """The lines of a document version (editors ask for the menu at every cursor move)."""
+        if self._lines is None or self._lines[:2] != (uri, version):
+            self._lines = (uri, version, split_lines(text))
+        return self._lines[2]
 
     def _tier(self, action: str) -> tuple[str, list[tuple[ProviderConfig, str]]]:
         settings = self.session.settings
