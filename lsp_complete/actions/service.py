@@ -29,6 +29,7 @@ from lsp_complete.session import Session
 logger = logging.getLogger(__name__)
 
 CUT_REASONS = ("length", "max_tokens")
+MAX_CONTEXT_FILE_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,18 @@ class ActionService:
             only,
         )
 
+    def _others(self, uri: str) -> list[tuple[str, str]]:
+        """Other open documents that may be used as context (never secret or out-of-sync ones)."""
+        session = self.session
+        return [
+            (path_from_uri(u), d.text)
+            for u, d in session.documents.items()
+            if u != uri
+            and u not in session.desynced
+            and not session.is_excluded(u)
+            and len(d.text) <= MAX_CONTEXT_FILE_CHARS
+        ]
+
     def _split(self, uri: str, version: int, text: str) -> list[str]:
         """The lines of a document version (editors ask for the menu at every cursor move)."""
         if self._lines is None or self._lines[:2] != (uri, version):
@@ -162,6 +175,7 @@ class ActionService:
             selection,
             problems,
             test_path=target.path if target else "",
+            others=self._others(uri),
         )
         for note in the_plan.notes:
             ui.message(note, "warning")

@@ -417,3 +417,26 @@ async def test_docstring_inserts_only_the_new_lines(tmp_path: Path) -> None:
     assert [(e.range.start.line, e.range.end.line, e.new_text) for e in edits] == [
         (11, 11, '    """Return one."""\n')
     ]
+
+
+SECRET_NAME = "secrets.py"
+
+
+async def test_fix_prompt_has_related_code_of_open_files_but_never_a_secret_one(tmp_path: Path) -> None:
+    uri = (tmp_path / "shop.py").as_uri()
+    item = "class Item:\n    def __init__(self, price):\n        self.price = price\n"
+    with FakeProvider() as fake:
+        fake.respond_with(Reply(text=FIXED, chunks=1))
+        env = sealed_env(tmp_path, config(fake.url), **keys())
+        async with action_session(env, tmp_path) as (client, _):
+            open_doc(client, (tmp_path / "item.py").as_uri(), item)
+            secret = "def total(items):\n    result = item.price  # hunter2\n"  # as similar as it gets
+            open_doc(client, (tmp_path / SECRET_NAME).as_uri(), secret)
+            open_doc(client, uri, CODE)
+            args = {"uri": uri, "range": rng((7, 0), (7, 0)), "diagnostics": []}
+            result = await command(client, "lspComplete.fix", args)
+        prompt = fake.requests[0].json["messages"][0]["content"]
+    assert result["ok"] is True
+    assert f"Related code in {tmp_path / 'item.py'} (context only):" in prompt
+    assert "self.price = price" in prompt
+    assert "hunter2" not in prompt and SECRET_NAME not in prompt
