@@ -11,7 +11,6 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from tests.e2e.actions_client import (
-    EXPLANATION,
     action_session,
     actions,
     command,
@@ -352,7 +351,7 @@ async def test_vscode_gets_commands_in_the_list_and_toggle_and_usage_work(tmp_pa
     uri = (tmp_path / "shop.py").as_uri()
     with FakeProvider() as fake:
         env = sealed_env(tmp_path, config(fake.url), **keys())
-        async with action_session(env, tmp_path, VSCODE) as (client, _):
+        async with action_session(env, tmp_path, VSCODE) as (client, recorder):
             open_doc(client, uri, CODE)
             listed = await actions(client, uri, (4, 0), (4, 0))
             paused = await command(client, "lspComplete.toggle")
@@ -363,7 +362,14 @@ async def test_vscode_gets_commands_in_the_list_and_toggle_and_usage_work(tmp_pa
     assert all(getattr(a, "command", None) for a in listed)
     assert paused == {"enabled": False} and resumed == {"enabled": True}
     assert isinstance(usage, str) and "$" in usage
-    assert EXPLANATION  # the notification name is shared with the editor plugins
+    assert recorder.initialized is not None
+    capabilities = recorder.initialized.capabilities
+    assert capabilities.execute_command_provider is not None
+    assert set(capabilities.execute_command_provider.commands) == {
+        f"lspComplete.{c}" for c in ("accepted", "explain", "fix", "docstring", "tests", "toggle", "usage")
+    }
+    provider = capabilities.code_action_provider
+    assert isinstance(provider, types.CodeActionOptions) and provider.resolve_provider is True
 
 
 async def test_an_overloaded_provider_is_retried_after_a_backoff(tmp_path: Path) -> None:
