@@ -164,6 +164,9 @@ class Guard:
         except ProviderError as exc:
             error, attempt.outcome = exc, "error"
             raise
+        except Exception:  # a bug, not the provider's health: an error row, the probe slot freed
+            attempt.outcome = "error"
+            raise
         finally:
             self._settle(attempt, reservation, task, config, model, prompt_tokens, timeouts, error)
 
@@ -207,7 +210,7 @@ class Guard:
             self._tell(config, error)
         elif attempt.outcome == "ok":
             self.health.succeeded(config.name)
-        elif attempt.ttft_ms is None:
+        elif attempt.ttft_ms is None:  # cancelled, or a bug of ours: says nothing about the provider
             self.health.released(config.name)
 
     def _tell(self, config: ProviderConfig, error: ProviderError) -> None:

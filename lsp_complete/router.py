@@ -201,7 +201,7 @@ class Router:
         return answer, failed, bool(refused) and all(refused)
 
     def _use_hedging(self, run: Sequence[Candidate]) -> bool:
-        if not self._hedging:
+        if not (self._hedging and self._settings.completion.hedge):
             return False
         return sum(1 for cfg, _ in run if not self.health.is_open(cfg.name)) >= 2
 
