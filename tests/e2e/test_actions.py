@@ -126,6 +126,7 @@ async def test_identical_request_is_served_from_the_cache(tmp_path: Path) -> Non
             second = await command(client, "lspComplete.explain", {"uri": uri, "range": rng((5, 0), (5, 0))})
         assert len(fake.requests) == 1
     assert first["cached"] is False and second["cached"] is True
+    assert ledger_rows(tmp_path) == [("explain", "anthropic", "ok"), ("explain", "anthropic", "cache")]
     assert Path(second["uri"].removeprefix("file://")).read_text(encoding="utf-8") == EXPLAINED
 
 
