@@ -28,8 +28,16 @@ def cache_dir(env: Mapping[str, str]) -> Path:
     return Path(xdg) / "lsp-complete"
 
 
+STREAMING_FOOTER = "\n\n---\n*lsp-complete: still streaming; reload this file to see the rest*\n"
+
+
 class ExplanationFile:
-    """The Markdown file one explanation streams into (truncated on restart)."""
+    """The Markdown file one explanation streams into.
+
+    While the answer streams the file ends with a one-line footer saying so (an editor that does not
+    reload files on change, like stock Neovim, shows the user that there is more); ``finish`` writes the
+    answer alone.
+    """
 
     def __init__(self, env: Mapping[str, str], source_path: str, action: str) -> None:
         digest = hashlib.sha256(source_path.encode("utf-8", "surrogatepass")).hexdigest()[:10]
@@ -44,27 +52,32 @@ class ExplanationFile:
         """The file as a URI."""
         return self.path.as_uri()
 
+    def _write(self, footer: str) -> None:
+        self._handle.seek(0)
+        self._handle.write(self.text + footer)
+        self._handle.truncate()
+        self._handle.flush()
+
     def append(self, text: str) -> None:
         """Add streamed text (flushed, so an editor reading the file sees it)."""
         self.text += text
-        self._handle.write(text)
-        self._handle.flush()
+        self._write(STREAMING_FOOTER)
 
     def reset(self) -> None:
         """Start over (the next model restarts the answer)."""
         self.text = ""
-        self._handle.seek(0)
-        self._handle.truncate()
-        self._handle.flush()
+        self._write(STREAMING_FOOTER)
 
     def replace(self, text: str) -> None:
-        """Write ``text`` as the whole content."""
-        self.reset()
-        self.append(text)
+        """``text`` as the whole, final content."""
+        self.text = text
+        self._write("")
 
     def close(self) -> None:
-        """Close the handle (the file stays)."""
-        self._handle.close()
+        """Write the answer without the footer and close the handle (the file stays)."""
+        if not self._handle.closed:
+            self._write("")
+            self._handle.close()
 
 
 @dataclass(frozen=True)
