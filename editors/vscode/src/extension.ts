@@ -51,6 +51,8 @@ class Server implements vscode.Disposable {
   private failureShown = false;
   private stopping = false;
   private queue: Promise<void> = Promise.resolve();
+  /** Resolves when the current server's stderr ends, so a start failure can quote its last words. */
+  private stderrEnded: Promise<void> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -144,11 +146,13 @@ class Server implements vscode.Disposable {
         },
         stdioOptions: {
           stdout: (input, channel) => lines(input, (line) => channel.info(line)),
-          stderr: (input, channel) =>
+          stderr: (input, channel) => {
+            this.stderrEnded = new Promise((resolve) => input.once('close', () => resolve()));
             lines(input, (line) => {
               this.tail.push(line);
               channel.appendLine(line);
-            }),
+            });
+          },
         },
       },
     );
@@ -160,16 +164,26 @@ class Server implements vscode.Disposable {
       client.onNotification(EXPLANATION_NOTIFICATION, (params: unknown) => showExplanation(params)),
     );
     this.client = client;
-    this.showStatus(undefined);
+    this.statusItem.text = '$(loading~spin) lsp-complete starting';
+    this.statusItem.tooltip = 'lsp-complete: starting the server';
+    this.statusItem.backgroundColor = undefined;
     try {
       await client.start();
+      this.showStatus(undefined);
     } catch {
+      await this.stderrDrained();
       this.fail(startFailureMessage(launch, this.tail.get()));
     }
   }
 
-  private onClosed(): CloseHandlerResult {
+  /** Wait (at most a second) for the rest of the dead server's stderr. */
+  private async stderrDrained(): Promise<void> {
+    await Promise.race([this.stderrEnded, new Promise((resolve) => setTimeout(resolve, 1000))]);
+  }
+
+  private async onClosed(): Promise<CloseHandlerResult> {
     if (this.stopping) return { action: CloseAction.DoNotRestart, handled: true };
+    await this.stderrDrained();
     const launch = this.launch;
     const since = this.runningSince;
     const now = Date.now();
