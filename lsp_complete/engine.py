@@ -145,6 +145,7 @@ class Engine:
             id=uuid.uuid4().hex[:12],
             latency_ms=(time.perf_counter() - started) * 1000,
             usage=answer.usage,
+            cost_usd=answer.cost_usd,
         )
         self._remember(completion)
         self._notify(tier, answer.provider, answer.model, completion.latency_ms, bool(answer.failures))
@@ -175,12 +176,17 @@ class Engine:
                 "latencyMs": round(latency, 1),
                 "degraded": degraded,
                 "paused": not self.settings.completion.enabled,
+                **_spend(self.router.status()),
             }
         )
 
     async def aclose(self) -> None:
         """Close every HTTP client."""
         await self.router.aclose()
+
+
+def _spend(status: dict[str, Any]) -> dict[str, Any]:
+    return {k: status[k] for k in ("spentTodayUsd", "dailyCapUsd")}
 
 
 def _loop_running() -> bool:

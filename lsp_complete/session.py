@@ -7,6 +7,7 @@ completions until the editor sends the whole text again (reopen or full change).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -40,6 +41,7 @@ class Session:
         self.rules = ExclusionRules(self.settings.exclude, {})
         self.engine = Engine(self.settings, self.env, _count)
         self._indexer: threading.Thread | None = None
+        self._enabled_override: bool | None = None  # lspComplete.toggle
 
     @classmethod
     def from_environment(cls) -> Session:
@@ -56,10 +58,23 @@ class Session:
         if workspace is not None:
             self._workspace = dict(workspace)
         result = config.load(self.env, init_options=self._init_options, workspace=self._workspace)
-        self.settings = result.settings
+        self.settings = self._with_toggle(result.settings)
         self.rules = ExclusionRules(self.settings.exclude, workspace_ignore(self.roots))
         self.engine.reconfigure(self.settings)
         return list(result.problems)
+
+    def toggle_completions(self) -> bool:
+        """Pause or resume completions (until toggled again); returns whether they are now enabled."""
+        self._enabled_override = not self.settings.completion.enabled
+        self.settings = self._with_toggle(self.settings)
+        self.engine.reconfigure(self.settings)
+        return self.settings.completion.enabled
+
+    def _with_toggle(self, settings: config.Settings) -> config.Settings:
+        if self._enabled_override is None:
+            return settings
+        completion = dataclasses.replace(settings.completion, enabled=self._enabled_override)
+        return dataclasses.replace(settings, completion=completion)
 
     def set_roots(self, uris: Sequence[str]) -> None:
         """The workspace folders (as URIs) the editor opened."""

@@ -8,7 +8,7 @@ from typing import Any
 from lsprotocol import types
 
 from lsp_complete.engine import CompletionQuery
-from lsp_complete.lsp import convert
+from lsp_complete.lsp import actions_handlers, convert
 from lsp_complete.lsp.server import CompleteServer
 
 logger = logging.getLogger(__name__)
@@ -28,12 +28,14 @@ def register(server: CompleteServer) -> None:
         types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[".", "(", " "])
     )(_completion)
     server.command("lspComplete.accepted")(_accepted)
+    actions_handlers.register(server)
 
 
 def _initialize(ls: CompleteServer, params: types.InitializeParams) -> None:
     roots = [f.uri for f in params.workspace_folders or []] or ([params.root_uri] if params.root_uri else [])
     ls.session.set_roots(roots)
     ls.session.set_status_listener(lambda status: ls.protocol.notify(STATUS_NOTIFICATION, status))
+    ls.session.engine.router.set_notice_listener(ls.show_once)
     _report(ls, ls.session.configure(init_options=_as_mapping(params.initialization_options)))
 
 
