@@ -38,10 +38,18 @@ def artifacts_dir() -> Path:
     return path
 
 
-def config_toml(completions_url: str) -> str:
+DOCSTRING = '"""Return the area of a width by height rectangle."""'
+DOCUMENTED = f"{SOURCE}\n    {DOCSTRING}\n{TYPED}{GHOST}"
+# What the chat model answers for "Add docstring": the function again, with its docstring, in a fence.
+DOCSTRING_ANSWER = f"Here it is:\n\n```python\n{DOCUMENTED}\n```\n"
+
+
+def config_toml(completions_url: str, chat_url: str) -> str:
+    """Completions from one fake (FIM), the docstring action from another (chat), both keyless."""
     return (
         f'[providers.fake]\napi = "openai-completions"\nbase_url = "{completions_url}"\n\n'
-        '[tiers]\nfast = ["fake/coder"]\n'
+        f'[providers.fakechat]\napi = "openai-chat"\nbase_url = "{chat_url}"\n\n'
+        '[tiers]\nfast = ["fake/coder"]\npremium = ["fakechat/writer"]\n\n[tasks]\ndocstring = "premium"\n'
     )
 
 
@@ -78,10 +86,13 @@ def test_ghost_text_accept_and_start_failure_in_vscode(tmp_path: Path) -> None:
     broken.write_text(f'#!/bin/sh\necho start >> "{attempts}"\necho "boom: broken install" >&2\nexit 3\n')
     broken.chmod(0o755)
 
-    with FakeProvider(Reply(text=GHOST, chunks=2)) as fake:
+    with (
+        FakeProvider(Reply(text=GHOST, chunks=2)) as fake,
+        FakeProvider(Reply(text=DOCSTRING_ANSWER, chunks=4)) as chat,
+    ):
         home = tmp_path / "home"
         home.mkdir()
-        env = sealed_env(home, config_toml(fake.url))
+        env = sealed_env(home, config_toml(fake.url, chat.url))
         env.update(
             XDG_DATA_HOME=str(home / "data"),
             XDG_STATE_HOME=str(home / "state"),
@@ -101,6 +112,7 @@ def test_ghost_text_accept_and_start_failure_in_vscode(tmp_path: Path) -> None:
                 "ghost": GHOST,
                 "typed": TYPED.lstrip(),
                 "samples": SAMPLES,
+                "action": {"title": "Add docstring", "marker": DOCSTRING},
                 "broken": {"path": str(broken), "attempts": str(attempts), "watchMs": 3000},
             }
             (tmp_path / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
@@ -119,7 +131,7 @@ def test_ghost_text_accept_and_start_failure_in_vscode(tmp_path: Path) -> None:
             json.loads((tmp_path / "result.json").read_text()) if (tmp_path / "result.json").exists() else {}
         )
         (shots / "result.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-        requests = list(fake.requests)
+        requests, chat_requests = list(fake.requests), list(chat.requests)
     # The extension host's logs (our output channel among them) and code-server's, next to the screenshots.
     if (tmp_path / "cs-data" / "logs").is_dir():
         shutil.copytree(tmp_path / "cs-data" / "logs", shots / "logs", dirs_exist_ok=True)
@@ -134,10 +146,14 @@ def test_ghost_text_accept_and_start_failure_in_vscode(tmp_path: Path) -> None:
     # Ghost text came from the fake provider and Tab put it in the file on disk.
     assert requests, "the fake provider saw no request"
     assert result["ghost"].strip() == GHOST
-    saved = demo.read_text(encoding="utf-8")
-    assert saved == f"{SOURCE}\n{TYPED}{GHOST}", saved
+    assert result["afterAccept"] == f"{SOURCE}\n{TYPED}{GHOST}", result["afterAccept"]
     # The status bar followed the server's $/lspComplete/status: tier and provider.
     assert "fast·fake" in result["statusAfter"], result["statusAfter"]
+
+    # The code action asked the chat model and its edit landed in the saved file.
+    assert any("Add docstring" in row for row in result["actionRows"]), result["actionRows"]
+    assert len(chat_requests) == 1, chat_requests
+    assert demo.read_text(encoding="utf-8") == DOCUMENTED
 
     # A server that crashes at start: started once, one error naming the cause, no restart loop.
     broken_run = result["broken"]

@@ -54,18 +54,13 @@ export function commandArguments(
   return [{ uri: editor.uri, range: { start: { ...range.start }, end: { ...range.end } } } satisfies ActionArgs];
 }
 
-/** A short user-facing text for what a command returned (usage summary, toggle state), if any. */
-export function describeResult(command: EditorCommand, result: unknown): string | undefined {
-  if (typeof result === 'string' && result.trim() !== '') return result;
-  if (command.server === 'lspComplete.toggle' && typeof result === 'object' && result !== null) {
-    const enabled = (result as Record<string, unknown>)['enabled'];
-    if (typeof enabled === 'boolean') return enabled ? 'lsp-complete: completions on' : 'lsp-complete: completions paused';
-  }
-  if (typeof result === 'object' && result !== null) {
-    for (const key of ['summary', 'message', 'text']) {
-      const value = (result as Record<string, unknown>)[key];
-      if (typeof value === 'string' && value.trim() !== '') return value;
-    }
-  }
-  return undefined;
+/**
+ * Whether completions are on after `lspComplete.toggle` answered `result` ({enabled: bool}), for the status
+ * bar; undefined for anything else. The server itself tells the user (showMessage), so the extension
+ * shows no message of its own for any command's result.
+ */
+export function toggledState(command: EditorCommand, result: unknown): boolean | undefined {
+  if (command.server !== 'lspComplete.toggle' || typeof result !== 'object' || result === null) return undefined;
+  const enabled = (result as Record<string, unknown>)['enabled'];
+  return typeof enabled === 'boolean' ? enabled : undefined;
 }

@@ -13,14 +13,13 @@ import {
   RevealOutputChannelOn,
   State,
 } from 'vscode-languageclient/node';
-import { COMMANDS, commandArguments, describeResult, type EditorCommand } from './commands';
+import { COMMANDS, commandArguments, type EditorCommand, toggledState } from './commands';
 import { type Launch, LineTail, resolveLaunch, startFailureMessage } from './launch';
 import { contributedKeys, serverSettings } from './settings';
-import { formatStatus, parseStatus } from './status';
+import { formatStatus, parseStatus, type ServerStatus } from './status';
 
 const SECTION = 'lspComplete';
 const STATUS_NOTIFICATION = '$/lspComplete/status';
-const EXPLANATION_NOTIFICATION = '$/lspComplete/explanation';
 /** A server that dies within this long of starting is broken, not unlucky: no automatic restart. */
 const HEALTHY_AFTER_MS = 10_000;
 const MAX_CRASHES = 3;
@@ -98,6 +97,14 @@ class Server implements vscode.Disposable {
     });
   }
 
+  private lastStatus: ServerStatus | undefined;
+
+  /** After Toggle completions: show paused/resumed at once, before the next completion's status. */
+  setPaused(paused: boolean): void {
+    this.lastStatus = { ...(this.lastStatus ?? {}), paused };
+    this.render();
+  }
+
   private showStatus(params: unknown, failed = false): void {
     if (failed) {
       this.statusItem.text = '$(error) lsp-complete';
@@ -105,7 +112,12 @@ class Server implements vscode.Disposable {
       this.statusItem.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
       return;
     }
-    const view = formatStatus(params === undefined ? undefined : parseStatus(params));
+    this.lastStatus = params === undefined ? undefined : parseStatus(params);
+    this.render();
+  }
+
+  private render(): void {
+    const view = formatStatus(this.lastStatus);
     this.statusItem.text = view.text;
     this.statusItem.tooltip = view.tooltip;
     this.statusItem.backgroundColor = view.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
@@ -161,7 +173,6 @@ class Server implements vscode.Disposable {
     });
     this.disposables.push(
       client.onNotification(STATUS_NOTIFICATION, (params: unknown) => this.showStatus(params)),
-      client.onNotification(EXPLANATION_NOTIFICATION, (params: unknown) => showExplanation(params)),
     );
     this.client = client;
     this.statusItem.text = '$(loading~spin) lsp-complete starting';
@@ -228,19 +239,6 @@ function lines(input: NodeJS.ReadableStream, onLine: (line: string) => void): vo
   readline.createInterface({ input, crlfDelay: Infinity, terminal: false, historySize: 0 }).on('line', onLine);
 }
 
-let explanationChannel: vscode.OutputChannel | undefined;
-
-/** `$/lspComplete/explanation` {uri?, text|markdown}: shown in its own output channel. */
-function showExplanation(params: unknown): void {
-  const p = typeof params === 'object' && params !== null ? (params as Record<string, unknown>) : {};
-  const text = [p['markdown'], p['text'], p['explanation']].find((v): v is string => typeof v === 'string');
-  if (text === undefined) return;
-  explanationChannel ??= vscode.window.createOutputChannel('lsp-complete: Explanation', 'markdown');
-  explanationChannel.clear();
-  explanationChannel.appendLine(text);
-  explanationChannel.show(true);
-}
-
 async function runServerCommand(server: Server, command: EditorCommand): Promise<void> {
   const client = server.running;
   if (client === undefined || command.server === undefined) {
@@ -265,12 +263,10 @@ async function runServerCommand(server: Server, command: EditorCommand): Promise
   }
   const name = command.server;
   try {
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `lsp-complete: ${command.title}`, cancellable: true },
-      (_progress, token) => client.sendRequest(ExecuteCommandRequest.type, { command: name, arguments: args }, token),
-    );
-    const text = describeResult(command, result);
-    if (text !== undefined) void vscode.window.showInformationMessage(text);
+    // The server reports progress ($/progress), shows its messages and applies its edits itself.
+    const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, { command: name, arguments: args });
+    const enabled = toggledState(command, result);
+    if (enabled !== undefined) server.setPaused(!enabled);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     void vscode.window.showErrorMessage(`lsp-complete: ${command.title} failed: ${message}`);

@@ -150,7 +150,14 @@ try {
     await row.waitFor({ timeout: 20_000 });
     result.actionRows = await page.locator('.action-widget .monaco-list-row').allTextContents();
     await screenshot(page, 'code-actions');
-    await row.click();
+    // The widget's pointer block swallows clicks in headless mode: walk the list with the keyboard.
+    const rows = result.actionRows.length;
+    const focused = page.locator('.action-widget .monaco-list-row.focused');
+    for (let i = 0; i <= rows && !((await focused.textContent().catch(() => '')) ?? '').includes(spec.action.title); i++) {
+      await page.keyboard.press('ArrowDown');
+    }
+    if (!((await focused.textContent()) ?? '').includes(spec.action.title)) throw new Error(`no "${spec.action.title}" row to pick`);
+    await page.keyboard.press('Enter');
     await until(`the action's edit in the editor`, 60_000, async () => visible(await editor.textContent()).includes(spec.action.marker));
     result.afterAction = await save(page, spec.action.marker);
     log(`code action applied and saved`);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { COMMANDS, commandArguments, describeResult, type EditorCommand } from '../../src/commands';
+import { COMMANDS, commandArguments, type EditorCommand, toggledState } from '../../src/commands';
 
 function command(id: string): EditorCommand {
   const found = COMMANDS.find((c) => c.id === id);
@@ -51,12 +51,11 @@ test('selection commands need an editor; toggle and usage take no arguments', ()
   assert.deepEqual(commandArguments(command('lsp-complete.usage'), { uri, selection: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }), []);
 });
 
-test('results worth telling the user', () => {
-  assert.equal(describeResult(command('lsp-complete.usage'), 'today $0.01 of $1.00, 3 requests'), 'today $0.01 of $1.00, 3 requests');
-  assert.equal(describeResult(command('lsp-complete.toggle'), { enabled: false }), 'lsp-complete: completions paused');
-  assert.equal(describeResult(command('lsp-complete.toggle'), { enabled: true }), 'lsp-complete: completions on');
-  assert.equal(describeResult(command('lsp-complete.usage'), { summary: 'x' }), 'x');
-  assert.equal(describeResult(command('lsp-complete.fix'), null), undefined);
-  assert.equal(describeResult(command('lsp-complete.fix'), '  '), undefined);
-  assert.equal(describeResult(command('lsp-complete.toggle'), { enabled: 'no' }), undefined);
+test('toggle answers update the paused state; other answers do not', () => {
+  assert.equal(toggledState(command('lsp-complete.toggle'), { enabled: false }), false);
+  assert.equal(toggledState(command('lsp-complete.toggle'), { enabled: true }), true);
+  assert.equal(toggledState(command('lsp-complete.toggle'), { enabled: 'no' }), undefined);
+  assert.equal(toggledState(command('lsp-complete.toggle'), null), undefined);
+  assert.equal(toggledState(command('lsp-complete.usage'), { enabled: true }), undefined);
+  assert.equal(toggledState(command('lsp-complete.fix'), { ok: true, message: 'applied', applied: true }), undefined);
 });
