@@ -155,13 +155,17 @@ def test_ghost_text_accept_and_start_failure_in_vscode(tmp_path: Path) -> None:
     assert len(chat_requests) == 1, chat_requests
     assert demo.read_text(encoding="utf-8") == DOCUMENTED
 
+    # Toggle completions from the command palette: the server answers, the status bar says paused.
+    assert result["statusPaused"].startswith("debug-pause  paused"), result["statusPaused"]
+    assert "lsp-complete: completions paused" in result["toggleMessages"], result["toggleMessages"]
+
     # A server that crashes at start: started once, one error naming the cause, no restart loop.
     broken_run = result["broken"]
     assert broken_run["attempts"] == 1, broken_run
     failures = [m for m in broken_run["notifications"] if "stopped while starting" in m]
     assert len(failures) == 1, broken_run["notifications"]
     assert "boom: broken install" in failures[0] and "lspComplete.server.path" in failures[0]
-    assert len(broken_run["notifications"]) == 1, broken_run["notifications"]
+    assert not [m for m in broken_run["notifications"] if m not in failures and "paused" not in m]
 
     latencies = result["latenciesMs"]
     median = statistics.median(latencies)

@@ -164,6 +164,23 @@ try {
     await screenshot(page, 'action-applied');
   }
 
+  step = 'command palette: lsp-complete: Toggle completions';
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
+  await page.keyboard.type('lsp-complete: Toggle completions');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Toggle completions' }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  result.statusPaused = await until('the status bar to say paused', 10_000, async () => {
+    const text = await statusText(page);
+    return text?.includes('paused') ? text : undefined;
+  });
+  result.toggleMessages = await until('the server to say completions are paused', 10_000, async () => {
+    const all = await notifications(page);
+    return all.some((m) => m.includes('paused')) ? all : undefined;
+  });
+  log(`toggled: status bar ${JSON.stringify(result.statusPaused.split('\n')[0])}`);
+  await screenshot(page, 'paused');
+
   if (spec.broken) {
     step = 'a server that crashes at start gives one error, no restart loop';
     // Through the Settings editor as a user would (code-server does not notice settings.json changing on disk).
