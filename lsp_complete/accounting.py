@@ -14,6 +14,7 @@ memory and one warning is logged.
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
 import time
 from collections.abc import Callable, Mapping
@@ -34,6 +35,12 @@ log = logging.getLogger(__name__)
 
 Notice = Callable[[str], None]
 
+#: Providers' own tokenizers count up to ~1.5x cl100k on code (provider-apis.md §8.1: SentencePiece models
+#: 1.3-1.55x); holding the prompt at that ratio keeps the hold a true worst case. Reported usage decides
+#: the real cost.
+PROMPT_MARGIN = 1.5
+PROMPT_OVERHEAD = 16  # FIM/chat template tokens the provider adds around our text
+
 
 def count_tokens(text: str) -> int:
     """Exact cl100k tokens once the tokenizer is loaded; a character estimate before (never blocks)."""
@@ -45,19 +52,18 @@ def count_tokens(text: str) -> int:
 
 
 def request_tokens(req: ModelRequest) -> int:
-    """Input tokens of ``req`` as we count them (prompt, suffix, messages, context snippets)."""
-    parts = [
-        req.prompt,
-        req.suffix or "",
-        *(m.content for m in req.messages),
-        *(s.text for s in req.snippets),
-    ]
+    """Input tokens of ``req`` as we count them (prompt, suffix, messages, context snippets).
+
+    One tokenizer call over all the parts joined by newlines (each call has a scheduling tail).
+    """
+    parts = [req.prompt, req.suffix or "", *(m.content for m in req.messages)]
+    parts += [s.text for s in req.snippets]
     overhead = 4 * len(req.messages)  # per-message framing of chat formats
-    return sum(count_tokens(p) for p in parts) + overhead
+    return count_tokens("\n".join(p for p in parts if p)) + overhead
 
 
 def _usd(x: float) -> str:
-    return f"${x:.2f}" if x >= 1 or round(x, 2) == x else f"${x:.4f}"
+    return f"${x:.2f}" if x >= 1 or abs(round(x, 2) - x) < 1e-9 else f"${x:.4f}"
 
 
 class Accounts:
@@ -72,11 +78,10 @@ class Accounts:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._caps = settings.budget
+        self._env = env
         self._path = Path(ledger_path) if ledger_path is not None else ledger_mod.default_path(env)
         self._clock = clock
-        self._prices, problems = prices.load_prices(env)
-        for problem in problems:
-            log.warning("prices: %s", problem)
+        self._prices = self._load_prices()
         self._ledger: Ledger | None = None
         self._ledger_tried = False
         self._budget: Budget | None = None
@@ -88,8 +93,16 @@ class Accounts:
         """Who is told about the 80 % and 100 % thresholds."""
         self._notice = notice
 
+    def _load_prices(self) -> prices.PriceTable:
+        table, problems = prices.load_prices(self._env)
+        for problem in problems:  # a bad entry or file is skipped; the rest of the table is used
+            log.warning("prices: %s", problem)
+        return table
+
     def reconfigure(self, settings: Settings) -> None:
-        """New caps take effect at once (spend so far is re-read from the ledger)."""
+        """Re-read the prices (the config file may have changed); new caps take effect at once (spend so
+        far is re-read from the ledger)."""
+        self._prices = self._load_prices()
         if settings.budget != self._caps:
             self._caps = settings.budget
             self._budget = None
@@ -126,12 +139,15 @@ class Accounts:
         """The most a request can cost at list price; None when the price is unknown."""
         return prices.worst_case(max(prompt_tokens, 0), max(max_tokens, 0), self.price(config, model))
 
-    def _hold_amount(self, config: ProviderConfig, model: str, prompt_tokens: int, max_tokens: int) -> float:
-        worst = self.worst_case_usd(config, model, prompt_tokens, max_tokens)
-        if worst is not None:
-            return worst
-        prices.warn_unknown_once(config.name, model)
-        return prices.worst_case(max(prompt_tokens, 0), max(max_tokens, 0), self._prices.ceiling())
+    def hold_usd(self, config: ProviderConfig, model: str, prompt_tokens: int, max_tokens: int) -> float:
+        """What is reserved for one request: the worst case with the prompt counted ``PROMPT_MARGIN`` times
+        (plus template overhead), and at the highest known rates when the price is unknown."""
+        held_prompt = math.ceil(max(prompt_tokens, 0) * PROMPT_MARGIN) + PROMPT_OVERHEAD
+        price = self.price(config, model)
+        if price is None:
+            prices.warn_unknown_once(config.name, model)
+            price = self._prices.ceiling()
+        return prices.worst_case(held_prompt, max(max_tokens, 0), price)
 
     # -- the two calls around every upstream request --
 
@@ -139,7 +155,7 @@ class Accounts:
         self, tier: str, config: ProviderConfig, model: str, prompt_tokens: int, max_tokens: int
     ) -> Reservation:
         """Reserve the worst case of one request; raises ``BudgetExceeded`` (nothing held) if it won't fit."""
-        return self.budget.reserve(tier, self._hold_amount(config, model, prompt_tokens, max_tokens))
+        return self.budget.reserve(tier, self.hold_usd(config, model, prompt_tokens, max_tokens))
 
     def settle(
         self,
@@ -157,7 +173,8 @@ class Accounts:
 
         ``cost`` is None for an unknown price (then the worst case held is what is charged).
         """
-        cost = prices.cost(usage, self.price(config, model))
+        nothing = usage.input_tokens <= 0 and usage.output_tokens <= 0  # e.g. a refused request: free
+        cost = 0.0 if nothing else prices.cost(usage, self.price(config, model))
         entry = LedgerEntry(
             time=self._clock(),
             task=task,
@@ -175,6 +192,30 @@ class Accounts:
         )
         charged = self.budget.reconcile(reservation, cost, entry)
         return cost, charged
+
+    def record_saved(
+        self,
+        *,
+        task: str,
+        tier: str,
+        provider: str,
+        model: str,
+        outcome: Outcome,
+        saved_usd: float,
+        latency_ms: float,
+    ) -> None:
+        """A request answered without going upstream (``cache``), with the dollars it saved; costs nothing."""
+        if self.ledger is None:
+            return
+        entry = LedgerEntry(
+            *(self._clock(), task, tier, provider, model, 0, 0, 0, 0.0, False, None, round(latency_ms, 1)),
+            outcome=outcome,
+            saved_usd=max(saved_usd, 0.0),
+        )
+        try:
+            self.ledger.record(entry)
+        except (sqlite3.Error, ValueError) as exc:
+            log.warning("could not record a %s answer in the ledger: %s", outcome, exc)
 
     # -- reporting --
 
@@ -217,7 +258,7 @@ class Accounts:
         cap = {"daily": self._caps.daily_usd, "monthly": self._caps.monthly_usd}.get(period)
         detail = ""
         if cap is not None and self._budget is not None:
-            detail = f" ({_usd(self._budget.spent(period))} of {_usd(cap)})"
+            detail = f" (${self._budget.spent(period):.2f} of ${cap:.2f})"
         if mark >= 1.0:
             text = f"lsp-complete: the {period} budget is used up{detail}; paid requests stop until it resets"
         else:

@@ -213,10 +213,12 @@ class Guard:
         if isinstance(error, ProviderAuthError):
             what = "auth"
             where = f" from ${config.api_key_env}" if config.api_key_env else ""
-            text = f"lsp-complete: {config.name} rejected the API key{where} ({error}); fix it and reload"
+            text = (
+                f"lsp-complete: {config.name} rejected the API key{where} ({_why(error)}); fix it and reload"
+            )
         elif isinstance(error, ProviderBillingError):
             what = "billing"
-            text = f"lsp-complete: {config.name} refused to bill the account ({error})"
+            text = f"lsp-complete: {config.name} refused to bill the account ({_why(error)})"
         else:
             return
         if (config.name, what) in self._told:
@@ -242,6 +244,11 @@ def _estimate(prompt_tokens: int, text: str, error: ProviderError | None) -> Usa
     if isinstance(error, (ProviderHTTPError, ProviderNetworkError)) and not text:
         return Usage(estimated=True)
     return Usage(input_tokens=prompt_tokens, output_tokens=count_tokens(text), estimated=True)
+
+
+def _why(error: ProviderError) -> str:
+    """The error's message without the provider prefix (the notice names the provider already)."""
+    return str(error.args[0]) if error.args else type(error).__name__
 
 
 def _ms(started: float) -> float:

@@ -109,6 +109,28 @@ class Router:
         """JSON-able: spentTodayUsd, dailyCapUsd, monthlySpentUsd, monthlyCapUsd, openCircuits, overBudget."""
         return {**self.accounts.status(), "openCircuits": self.health.open_circuits()}
 
+    def record_cache_hit(
+        self,
+        provider: str,
+        model: str,
+        *,
+        task: str = "completion",
+        tier: str | None = None,
+        saved_usd: float = 0.0,
+        latency_ms: float = 0.0,
+    ) -> None:
+        """Ledger row (outcome ``cache``, $0) for an answer served from our cache instead of ``provider``;
+        ``saved_usd`` is what the upstream request would have cost (e.g. the cached answer's own cost)."""
+        self.accounts.record_saved(
+            task=task,
+            tier=tier or tier_for_task(self._settings, task),
+            provider=provider,
+            model=model,
+            outcome="cache",
+            saved_usd=saved_usd,
+            latency_ms=latency_ms,
+        )
+
     # -- one guarded call (code actions) --
 
     async def guarded_stream(

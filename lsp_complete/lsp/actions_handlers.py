@@ -18,6 +18,7 @@ from lsp_complete.actions.plan import Range
 from lsp_complete.actions.service import ActionResult, ActionService
 from lsp_complete.core.action_prompt import ACTIONS, Problem
 from lsp_complete.lsp.actions_ui import LspActionUI
+from lsp_complete.lsp.protocol import REQUEST_ID
 from lsp_complete.lsp.server import CompleteServer
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,10 @@ async def _run_with_progress(
     cancelled_wait = asyncio.ensure_future(cancelled.wait())
     cancelled_wait.add_done_callback(lambda f: None if f.cancelled() else work.cancel())
     work.add_done_callback(lambda _: cancelled_wait.cancel())
+    msg_id = REQUEST_ID.get()
+    request = ls.protocol._request_futures.get(msg_id) if msg_id is not None else None
+    if request is not None:  # $/cancelRequest cancels pygls's future of this request: stop the work too
+        request.add_done_callback(lambda f: _soon(loop, work.cancel) if f.cancelled() else None)
     try:
         result = await work
     except asyncio.CancelledError:

@@ -97,15 +97,24 @@ class LspActionUI:
             self.message(f"the answer is in {uri}")
             return False
         params = types.ShowDocumentParams(uri=uri, take_focus=True)
-        result = await self._ls.window_show_document_async(params)
+        try:
+            result = await self._ls.window_show_document_async(params)
+        except Exception as exc:  # an error answer: say where the file is instead
+            logger.info("window/showDocument failed: %s", exc)
+            self.message(f"the answer is in {uri}")
+            return False
         return bool(result and result.success)
 
     async def apply(self, changes: Sequence[FileChange], label: str) -> bool:
         """``workspace/applyEdit``; True when the client applied it."""
         edit = self.workspace_edit(changes)
-        result = await self._ls.workspace_apply_edit_async(
-            types.ApplyWorkspaceEditParams(edit=edit, label=label)
-        )
+        try:
+            result = await self._ls.workspace_apply_edit_async(
+                types.ApplyWorkspaceEditParams(edit=edit, label=label)
+            )
+        except Exception as exc:  # an error answer (e.g. a client without applyEdit): not applied
+            logger.info("workspace/applyEdit failed: %s", exc)
+            return False
         if not result.applied:
             logger.info("the client did not apply the edit: %s", result.failure_reason)
         return bool(result.applied)

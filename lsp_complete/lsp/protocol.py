@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
     from lsp_complete.lsp.server import CompleteServer
 
 logger = logging.getLogger(__name__)
+
+#: The id of the request being dispatched; tasks started by its handler inherit it (pygls runs command
+#: handlers behind a generator, so ``$/cancelRequest`` cancels pygls's future, not the command's task).
+REQUEST_ID: contextvars.ContextVar[int | str | None] = contextvars.ContextVar("request_id", default=None)
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,11 @@ class CompleteProtocol(LanguageServerProtocol):
             error = JsonRpcInvalidParams(f"invalid params for {message.method}")
             self._send_response(message.id, error=error.to_response_error())
             return
-        super().handle_message(message)
+        token = REQUEST_ID.set(getattr(message, "id", None))
+        try:
+            super().handle_message(message)
+        finally:
+            REQUEST_ID.reset(token)
 
     @lsp_method(types.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: types.DidOpenTextDocumentParams) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from tests.e2e.actions_client import (
     EXPLANATION,
@@ -46,7 +47,7 @@ EXPLAINED = "## Summary\n\n`total` adds up the `price` of each item.\n\n## Risk\
 
 
 def ledger_rows(home: Path) -> list[tuple[str, str, str]]:
-    path = home / ".local" / "state" / "lsp-complete" / "ledger.sqlite3"
+    path = home / "state" / "lsp-complete" / "ledger.sqlite3"  # sealed_env: XDG_STATE_HOME=home/state
     with sqlite3.connect(path) as db:
         return [tuple(r) for r in db.execute("SELECT task, provider, outcome FROM requests ORDER BY id")]
 
@@ -377,3 +378,42 @@ async def test_an_overloaded_provider_is_retried_after_a_backoff(tmp_path: Path)
         assert len(fake.requests) == 2
     assert result["ok"] is True and result["source"] == "anthropic/claude-sonnet-4-6"
     assert [r[2] for r in ledger_rows(tmp_path)] == ["error", "ok"]
+
+
+async def test_cancel_request_of_the_command_closes_the_stream(tmp_path: Path) -> None:
+    uri = (tmp_path / "shop.py").as_uri()
+    with FakeProvider() as fake:
+        fake.respond_with(Reply(text=EXPLAINED, chunks=6, stall_after_chunks=1))
+        env = sealed_env(tmp_path, config(fake.url), **keys())
+        async with action_session(env, tmp_path) as (client, recorder):
+            open_doc(client, uri, CODE)
+            params = types.ExecuteCommandParams(command="lspComplete.explain", arguments=[{"uri": uri}])
+            pending = asyncio.ensure_future(
+                client.protocol.send_request_async(types.WORKSPACE_EXECUTE_COMMAND, params, msg_id=4242)
+            )
+            await asyncio.wait_for(recorder.first_text.wait(), 10)
+            client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=4242))
+            with pytest.raises(JsonRpcException) as error:
+                await asyncio.wait_for(pending, 10)
+            assert error.value.code == types.LSPErrorCodes.RequestCancelled
+            assert await asyncio.to_thread(fake.wait_for_disconnect, 10)
+
+
+async def test_docstring_inserts_only_the_new_lines(tmp_path: Path) -> None:
+    uri = (tmp_path / "shop.py").as_uri()
+    reply = '```python\ndef other():\n    """Return one."""\n    return 1\n```'
+    with FakeProvider() as fake:
+        fake.respond_with(Reply(text=reply, chunks=3))
+        env = sealed_env(tmp_path, config(fake.url), **keys())
+        async with action_session(env, tmp_path, VSCODE) as (client, recorder):
+            open_doc(client, uri, CODE)
+            result = await command(
+                client, "lspComplete.docstring", {"uri": uri, "range": rng((11, 4), (11, 4))}
+            )
+        assert fake.requests[0].json["model"] == "claude-sonnet-4-6"  # the fast tier of this config
+    assert result["ok"] is True and result["applied"] is True
+    ((_, version, edits),) = text_edits(recorder.edits[0])
+    assert version == 1
+    assert [(e.range.start.line, e.range.end.line, e.new_text) for e in edits] == [
+        (11, 11, '    """Return one."""\n')
+    ]
