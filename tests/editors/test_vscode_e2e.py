@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -117,15 +116,7 @@ def test_ghost_text_accept_and_start_failure_in_vscode(tmp_path: Path) -> None:
             }
             (tmp_path / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
             started = time.monotonic()
-            driver = subprocess.run(
-                [str(deps.node), str(vh.DRIVER), str(tmp_path / "spec.json")],
-                cwd=vh.EXTENSION,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=240,
-                start_new_session=True,
-            )
+            driver = vh.run_bounded([str(deps.node), str(vh.DRIVER), str(tmp_path / "spec.json")], env, 240)
             took = time.monotonic() - started
         result = (
             json.loads((tmp_path / "result.json").read_text()) if (tmp_path / "result.json").exists() else {}
@@ -140,7 +131,7 @@ def test_ghost_text_accept_and_start_failure_in_vscode(tmp_path: Path) -> None:
 
     print(f"\nVS Code e2e driver ({took:.1f} s):\n{driver.stdout}{driver.stderr}\nartifacts: {shots}")
     assert driver.returncode == 0 and result.get("ok"), (
-        f"driver failed: {result.get('error')}\n{driver.stdout}"
+        f"driver failed: {result.get('error')}\n{driver.stdout}{driver.stderr}"
     )
 
     # Ghost text came from the fake provider and Tab put it in the file on disk.

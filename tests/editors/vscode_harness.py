@@ -116,7 +116,8 @@ def group_members(pgid: int) -> list[int]:
 
 def kill_tree(proc: subprocess.Popen[bytes]) -> list[int]:
     """SIGTERM ``proc`` and all its descendants by PID, SIGKILL what is left after 3 s; the PIDs killed."""
-    pids = [proc.pid, *descendants(proc.pid)]
+    # An exited (reaped) process's PID may already belong to someone else: only signal it while it runs.
+    pids = [*([proc.pid] if proc.poll() is None else []), *descendants(proc.pid)]
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
@@ -124,12 +125,30 @@ def kill_tree(proc: subprocess.Popen[bytes]) -> list[int]:
     while time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
     # Survivors: the same PIDs, and anything still in the session's process group (reparented orphans).
-    for pid in {*pids, *group_members(proc.pid)}:
+    for pid in {*pids, *group_members(proc.pid)} - {os.getpid()}:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=5)
     return pids
+
+
+def run_bounded(argv: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run the node driver in its own session; on timeout or error kill it AND its children (Chromium)."""
+    proc = subprocess.Popen(
+        argv, cwd=EXTENSION, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_tree(proc)
+        out, err = proc.communicate()
+        err += f"\n(the driver was killed after {timeout} s)".encode()
+    finally:
+        kill_tree(proc)  # a clean exit leaves nothing; this only reaps stragglers by PID
+    return subprocess.CompletedProcess(
+        argv, proc.returncode, out.decode(errors="replace"), err.decode(errors="replace")
+    )
 
 
 @contextlib.contextmanager
