@@ -2,7 +2,9 @@
 
 The server is the real ``lsp-complete`` found on PATH (this venv), talking to the fake provider on
 127.0.0.1. Typing shows the fake's ghost text, Tab accepts it (checked in the SAVED FILE), the status bar
-follows the server, and a server that crashes at start gives one error and no restart loop. The measured
+follows the server, Add docstring from the code-action menu lands in the saved file, Toggle completions
+pauses, a server that crashes at start gives one error and no restart loop, and fixing the setting brings
+the server back (still paused, completing again once resumed). The measured
 keystroke-to-ghost-text times are printed and written with the screenshots to the artifacts dir.
 """
 
@@ -112,7 +114,12 @@ def test_ghost_text_accept_and_start_failure_in_vscode(tmp_path: Path) -> None:
                 "typed": TYPED.lstrip(),
                 "samples": SAMPLES,
                 "action": {"title": "Add docstring", "marker": DOCSTRING},
-                "broken": {"path": str(broken), "attempts": str(attempts), "watchMs": 3000},
+                "broken": {
+                    "path": str(broken),
+                    "goodPath": settings["lspComplete.server.path"],
+                    "attempts": str(attempts),
+                    "watchMs": 3000,
+                },
             }
             (tmp_path / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
             started = time.monotonic()
@@ -157,6 +164,10 @@ def test_ghost_text_accept_and_start_failure_in_vscode(tmp_path: Path) -> None:
     assert len(failures) == 1, broken_run["notifications"]
     assert "boom: broken install" in failures[0] and "lspComplete.server.path" in failures[0]
     assert not [m for m in broken_run["notifications"] if m not in failures and "paused" not in m]
+
+    # Fixing the setting restarts the server with the user's pause kept; resumed, it completes again.
+    assert result["recovered"].startswith("debug-pause  paused"), result["recovered"]
+    assert result["recoveredGhostMs"] > 0
 
     latencies = result["latenciesMs"]
     median = statistics.median(latencies)

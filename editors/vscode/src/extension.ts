@@ -98,11 +98,23 @@ class Server implements vscode.Disposable {
   }
 
   private lastStatus: ServerStatus | undefined;
+  /** The user's Toggle completions choice; a restarted server (which starts enabled) gets it back. */
+  private paused = false;
 
   /** After Toggle completions: show paused/resumed at once, before the next completion's status. */
   setPaused(paused: boolean): void {
+    this.paused = paused;
     this.lastStatus = { ...(this.lastStatus ?? {}), paused };
     this.render();
+  }
+
+  private async restorePause(client: LanguageClient): Promise<void> {
+    if (!this.paused) return;
+    const toggle = COMMANDS.find((c) => c.server === 'lspComplete.toggle');
+    if (toggle === undefined) return;
+    const result: unknown = await client.sendRequest(ExecuteCommandRequest.type, { command: 'lspComplete.toggle', arguments: [] });
+    this.log.info(`completions were paused before the restart: ${JSON.stringify(result)}`);
+    this.setPaused(toggledState(toggle, result) === false);
   }
 
   private showStatus(params: unknown, failed = false): void {
@@ -181,6 +193,7 @@ class Server implements vscode.Disposable {
     try {
       await client.start();
       this.showStatus(undefined);
+      await this.restorePause(client).catch((error: unknown) => this.log.warn(`restoring the pause: ${String(error)}`));
     } catch {
       await this.stderrDrained();
       this.fail(startFailureMessage(launch, this.tail.get()));

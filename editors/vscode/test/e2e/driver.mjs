@@ -67,6 +67,14 @@ async function save(page, expected) {
   });
 }
 
+async function palette(page, title) {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
+  await page.keyboard.type(title);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title.split(': ').pop() }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
 /** Type `typed` on the current line and measure last keystroke -> ghost text `ghost` on screen. */
 async function typeAndMeasure(page, typed) {
   await page.keyboard.type(typed.slice(0, -1));
@@ -165,11 +173,7 @@ try {
   }
 
   step = 'command palette: lsp-complete: Toggle completions';
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
-  await page.keyboard.type('lsp-complete: Toggle completions');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Toggle completions' }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  await palette(page, 'lsp-complete: Toggle completions');
   result.statusPaused = await until('the status bar to say paused', 10_000, async () => {
     const text = await statusText(page);
     return text?.includes('paused') ? text : undefined;
@@ -184,11 +188,7 @@ try {
   if (spec.broken) {
     step = 'a server that crashes at start gives one error, no restart loop';
     // Through the Settings editor as a user would (code-server does not notice settings.json changing on disk).
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
-    await page.keyboard.type('Preferences: Open Settings (UI)');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Open Settings (UI)' }).first().waitFor({ timeout: 10_000 });
-    await page.keyboard.press('Enter');
+    await palette(page, 'Preferences: Open Settings (UI)');
     await page.locator('.settings-editor .settings-header .suggest-input-container').first().waitFor({ timeout: 15_000 });
     await page.keyboard.type('lspComplete.server.path');
     // A machine-scoped setting: in code-server it lives in the Remote (machine) settings tab.
@@ -211,6 +211,24 @@ try {
     result.broken.status = await statusText(page);
     log(`broken server: ${result.broken.attempts} start(s), notifications ${JSON.stringify(result.broken.notifications)}`);
     await screenshot(page, 'broken-server');
+
+    step = 'fix the setting: the server restarts, still paused, and completes again once resumed';
+    await input.fill(spec.broken.goodPath);
+    await input.press('Tab');
+    result.recovered = await until('the restarted server, paused as the user left it', 30_000, async () => {
+      const text = await statusText(page);
+      return text?.includes('paused') && !text.includes('starting') ? text : undefined;
+    });
+    await palette(page, 'lsp-complete: Toggle completions');
+    await until('the status bar to leave paused', 10_000, async () => !((await statusText(page)) ?? 'paused').includes('paused'));
+    await page.locator('.tab', { hasText: spec.fileName }).first().click();
+    await editor.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    result.recoveredGhostMs = await typeAndMeasure(page, 'after_restart = ');
+    log(`after the fix: ${JSON.stringify(result.recovered.split('\n')[0])}; ghost text again after ${result.recoveredGhostMs} ms`);
+    await screenshot(page, 'recovered');
+    await page.keyboard.press('Escape');
   }
   result.ok = true;
 } catch (error) {
