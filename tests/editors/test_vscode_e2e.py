@@ -1,7 +1,7 @@
 """The packaged extension in real VS Code (code-server + headless Chromium via playwright-core).
 
-The server is the real ``lsp-complete`` found on PATH (this venv), talking to the fake provider on
-127.0.0.1. Typing shows the fake's ghost text, Tab accepts it (checked in the SAVED FILE), the status bar
+The server is the real ``lsp-complete`` of this venv (lspComplete.server.path), talking to the fake provider
+on 127.0.0.1. Typing shows the fake's ghost text, Tab accepts it (checked in the SAVED FILE), the status bar
 follows the server, Add docstring from the code-action menu lands in the saved file, Toggle completions
 pauses, a server that crashes at start gives one error and no restart loop, and fixing the setting brings
 the server back (still paused, completing again once resumed). The measured
