@@ -14,16 +14,12 @@ import {
   State,
 } from 'vscode-languageclient/node';
 import { COMMANDS, commandArguments, type EditorCommand, toggledState } from './commands';
-import { type Launch, LineTail, resolveLaunch, startFailureMessage } from './launch';
+import { closeVerdict, type Launch, LineTail, resolveLaunch, startFailureMessage } from './launch';
 import { contributedKeys, serverSettings } from './settings';
 import { formatStatus, parseStatus, type ServerStatus } from './status';
 
 const SECTION = 'lspComplete';
 const STATUS_NOTIFICATION = '$/lspComplete/status';
-/** A server that dies within this long of starting is broken, not unlucky: no automatic restart. */
-const HEALTHY_AFTER_MS = 10_000;
-const MAX_CRASHES = 3;
-const CRASH_WINDOW_MS = 3 * 60_000;
 
 /** vscode-languageclient forces its own notifications on start failures; we show one message instead. */
 class QuietClient extends LanguageClient {
@@ -207,24 +203,23 @@ class Server implements vscode.Disposable {
 
   private async onClosed(): Promise<CloseHandlerResult> {
     if (this.stopping) return { action: CloseAction.DoNotRestart, handled: true };
-    await this.stderrDrained();
     const launch = this.launch;
-    const since = this.runningSince;
-    const now = Date.now();
-    if (launch === undefined || since === undefined || now - since < HEALTHY_AFTER_MS) {
-      if (launch !== undefined) this.fail(startFailureMessage(launch, this.tail.get()));
-      return { action: CloseAction.DoNotRestart, handled: true };
+    const verdict = closeVerdict(Date.now(), this.runningSince, this.crashes);
+    this.crashes = verdict.crashes;
+    await this.stderrDrained();
+    if (verdict.restart) {
+      this.log.warn('the server exited; restarting it');
+      return { action: CloseAction.Restart, handled: true };
     }
-    this.crashes = [...this.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
-    if (this.crashes.length > MAX_CRASHES) {
+    if (verdict.reason === 'loop') {
       this.fail(
-        `lsp-complete: the server crashed ${this.crashes.length} times in 3 minutes and will not be restarted. ` +
+        `lsp-complete: the server crashed ${verdict.crashes.length} times in 3 minutes and will not be restarted. ` +
           'See the log, then run "lsp-complete: Restart server".',
       );
-      return { action: CloseAction.DoNotRestart, handled: true };
+    } else if (launch !== undefined) {
+      this.fail(startFailureMessage(launch, this.tail.get()));
     }
-    this.log.warn('the server exited; restarting it');
-    return { action: CloseAction.Restart, handled: true };
+    return { action: CloseAction.DoNotRestart, handled: true };
   }
 
   private async doStop(): Promise<void> {

@@ -96,3 +96,26 @@ export class LineTail {
     this.lines.length = 0;
   }
 }
+
+/** A server that dies within this long of starting is broken, not unlucky: it is not restarted. */
+export const HEALTHY_AFTER_MS = 10_000;
+/** Restarts allowed within CRASH_WINDOW_MS for a server that had been running normally. */
+export const MAX_RESTARTS = 3;
+export const CRASH_WINDOW_MS = 3 * 60_000;
+
+export type CloseVerdict =
+  | { restart: true; crashes: number[] }
+  | { restart: false; crashes: number[]; reason: 'start' | 'loop' };
+
+/**
+ * What to do when the server's connection closed at `now`: `runningSince` is when it finished starting
+ * (undefined: it never did), `crashes` the earlier crash times. No restart for a start failure, nor for a
+ * server that keeps crashing; a healthy server that crashed is restarted.
+ */
+export function closeVerdict(now: number, runningSince: number | undefined, crashes: readonly number[]): CloseVerdict {
+  if (runningSince === undefined || now - runningSince < HEALTHY_AFTER_MS) {
+    return { restart: false, crashes: [...crashes], reason: 'start' };
+  }
+  const recent = [...crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
+  return recent.length > MAX_RESTARTS ? { restart: false, crashes: recent, reason: 'loop' } : { restart: true, crashes: recent };
+}

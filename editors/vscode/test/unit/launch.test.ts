@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LineTail, resolveLaunch, startFailureMessage, which } from '../../src/launch';
+import { CRASH_WINDOW_MS, closeVerdict, HEALTHY_AFTER_MS, LineTail, resolveLaunch, startFailureMessage, which } from '../../src/launch';
 
 const files = new Set(['/venv/bin/lsp-complete', '/usr/bin/python3', '/opt/lsp/bin/lsp-complete']);
 const isExe = (f: string): boolean => files.has(f);
@@ -55,4 +55,26 @@ test('line tail keeps the last lines', () => {
   assert.deepEqual(tail.get(), ['b', 'c']);
   tail.clear();
   assert.deepEqual(tail.get(), []);
+});
+
+test('a server that never finished starting, or died right after, is not restarted', () => {
+  assert.deepEqual(closeVerdict(5_000, undefined, []), { restart: false, crashes: [], reason: 'start' });
+  assert.deepEqual(closeVerdict(5_000, 1_000, []), { restart: false, crashes: [], reason: 'start' });
+  assert.equal(closeVerdict(1_000 + HEALTHY_AFTER_MS - 1, 1_000, []).restart, false);
+});
+
+test('a healthy server that crashed is restarted, at most 3 times in the window, then left alone', () => {
+  let crashes: number[] = [];
+  const start = 1_000_000;
+  for (let i = 0; i < 3; i++) {
+    const now = start + i * 20_000;
+    const verdict = closeVerdict(now, now - HEALTHY_AFTER_MS, crashes);
+    assert.equal(verdict.restart, true, `crash ${i + 1}`);
+    crashes = verdict.crashes;
+  }
+  const fourth = closeVerdict(start + 60_000, start + 60_000 - HEALTHY_AFTER_MS, crashes);
+  assert.deepEqual(fourth, { restart: false, crashes: [...crashes, start + 60_000], reason: 'loop' });
+  // Crashes older than the window are forgotten.
+  const later = start + 60_000 + CRASH_WINDOW_MS;
+  assert.deepEqual(closeVerdict(later, later - HEALTHY_AFTER_MS, fourth.crashes), { restart: true, crashes: [later] });
 });
