@@ -1,7 +1,7 @@
 // End-to-end driver: real VS Code (code-server) in Debian's headless Chromium through playwright-core.
 // Started by tests/editors/test_vscode_e2e.py, which owns code-server, the fake provider and the temp
 // dirs. Usage: node driver.mjs SPEC.json; SPEC holds {url, chromium, file, fileName, shots, result,
-// firstLine, ghost, typed, samples, action?, broken?}. Every wait is bounded; the result (or the error
+// firstLine, ghost, typed, samples, action?, toggle?, broken?}. Every wait is bounded; the result (or the error
 // and the step it happened in) is written to SPEC.result, screenshots to SPEC.shots.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -172,18 +172,20 @@ try {
     await screenshot(page, 'action-applied');
   }
 
-  step = 'command palette: lsp-complete: Toggle completions';
-  await palette(page, 'lsp-complete: Toggle completions');
-  result.statusPaused = await until('the status bar to say paused', 10_000, async () => {
-    const text = await statusText(page);
-    return text?.includes('paused') ? text : undefined;
-  });
-  result.toggleMessages = await until('the server to say completions are paused', 10_000, async () => {
-    const all = await notifications(page);
-    return all.some((m) => m.includes('paused')) ? all : undefined;
-  });
-  log(`toggled: status bar ${JSON.stringify(result.statusPaused.split('\n')[0])}`);
-  await screenshot(page, 'paused');
+  if (spec.toggle) {
+    step = 'command palette: lsp-complete: Toggle completions';
+    await palette(page, 'lsp-complete: Toggle completions');
+    result.statusPaused = await until('the status bar to say paused', 10_000, async () => {
+      const text = await statusText(page);
+      return text?.includes('paused') ? text : undefined;
+    });
+    result.toggleMessages = await until('the server to say completions are paused', 10_000, async () => {
+      const all = await notifications(page);
+      return all.some((m) => m.includes('paused')) ? all : undefined;
+    });
+    log(`toggled: status bar ${JSON.stringify(result.statusPaused.split('\n')[0])}`);
+    await screenshot(page, 'paused');
+  }
 
   if (spec.broken) {
     step = 'a server that crashes at start gives one error, no restart loop';
