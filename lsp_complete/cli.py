@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -25,12 +26,11 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     """The full command-line grammar."""
     parser = _Parser(prog="lsp-complete", description="AI code completions for every editor, on a budget.")
-    parser.add_argument("--version", action="version", version=f"lsp-complete {__version__}")
-    _add_logging(parser)
+    _add_common(parser)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     serve = sub.add_parser("serve", help="run the language server on stdio (the default)")
-    _add_logging(serve)
+    _add_common(serve)
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (debugging)")
     serve.add_argument(
         "--stdio", action="store_true", help="accepted for clients that pass it; stdio is the default"
@@ -39,17 +39,37 @@ def build_parser() -> argparse.ArgumentParser:
     complete = sub.add_parser(
         "complete", help="complete once at PATH:LINE:COL (1-based) and print the result"
     )
-    _add_logging(complete)
+    _add_common(complete)
     complete.add_argument("location", metavar="PATH:LINE:COL")
     complete.add_argument("--json", action="store_true", help="print a JSON object instead of text")
 
     config = sub.add_parser("config", help="print the resolved configuration and where each value came from")
-    _add_logging(config)
-    cli_accounting.add_commands(sub, _add_logging)
+    _add_common(config)
+    cli_accounting.add_commands(sub, _add_common)
+
+    doctor = sub.add_parser(
+        "doctor", help="check config, keys, providers (one tiny request each), prices, tokenizer, ledger"
+    )
+    _add_common(doctor)
+    doctor.add_argument(
+        "--timeout", type=_seconds, default=10.0, metavar="SECONDS", help="per provider request (default 10)"
+    )
     return parser
 
 
-def _add_logging(parser: argparse.ArgumentParser) -> None:
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError(f"expected seconds between 0 and 600, got {text!r}")
+    return value
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    """What every (sub)command accepts besides ``--help``: ``--version``, ``--log-file``, ``--log-level``."""
+    parser.add_argument("--version", action="version", version=f"lsp-complete {__version__}")
     parser.add_argument("--log-file", metavar="PATH", default=argparse.SUPPRESS, help="log to this file")
     parser.add_argument(
         "--log-level",
@@ -87,6 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from lsp_complete import cli_complete
 
         return cli_complete.run_config()
+    if command == "doctor":
+        from lsp_complete import cli_doctor
+
+        return cli_doctor.run(os.environ, sys.stdout, args.timeout)
     if command in cli_accounting.COMMANDS:
         return cli_accounting.run(args)
     raise AssertionError(f"unhandled command {command}")

@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import re
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -17,7 +18,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any, TextIO
 
-from lsp_complete import config, ledger, prices
+from lsp_complete import cli_acceptance, config, ledger, prices
 from lsp_complete.errors import ConfigError
 
 __all__ = ["COMMANDS", "add_commands", "parse_since", "run"]
@@ -85,10 +86,15 @@ def _usage(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int
     since = args.since if isinstance(args.since, float) else parse_since(str(args.since))
     path = ledger.default_path(env)
     if not path.exists():
-        rows, daily = [], []
+        rows, daily, acceptance = [], [], None
     else:
-        with ledger.Ledger(path, retention_days=None) as book:
-            rows, daily = book.summary(since, args.by), book.daily_by_model(since)
+        try:
+            with ledger.Ledger(path, retention_days=None) as book:
+                rows, daily = book.summary(since, args.by), book.daily_by_model(since)
+            acceptance = cli_acceptance.report(path, since)
+        except sqlite3.Error as exc:
+            print(f"lsp-complete: error: cannot read the ledger {path}: {exc}", file=sys.stderr)
+            return 1
     start = datetime.fromtimestamp(since).isoformat(timespec="minutes")
     if getattr(args, "chart", None) and not _write_chart(daily, args.chart):
         return 1
@@ -102,13 +108,15 @@ def _usage(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int
                 for r in rows
             ],
             "daily_by_model": [{"day": d, "model": m, "cost_usd": v} for d, m, v in daily],
+            "acceptance": acceptance,
         }
         print(json.dumps(body, indent=2), file=out)
         return 0
-    if not rows:
+    if not rows and acceptance is None:
         print(f"no usage recorded since {start} (ledger: {path})", file=out)
         return 0
-    print(_table(rows, args.by), file=out)
+    if rows:
+        print(_table(rows, args.by), file=out)
     unknown = sum(r.unknown_cost for r in rows)
     if unknown:
         print(
@@ -118,6 +126,8 @@ def _usage(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int
         )
     if daily:
         print("\n" + _chart(daily, out), file=out)
+    if acceptance is not None:
+        print("\n" + cli_acceptance.table(acceptance), file=out)
     return 0
 
 

@@ -120,7 +120,9 @@ def _print(c: Completion, total_ms: float, as_json: bool, cost_usage: tuple[floa
         return
     approx = "~" if usage.estimated else ""
     cost = f"unknown (no price for {c.source}; see `lsp-complete prices`)"
-    if cost_usd is not None:
+    if c.source == LOCAL:
+        cost = "$0 (offline)"
+    elif cost_usd is not None:
         cost = f"{approx}${cost_usd:.6f}" + (" estimated" if usage.estimated else "")
     print(c.text)
     print(

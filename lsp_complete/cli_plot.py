@@ -38,7 +38,7 @@ def write_png(daily: list[tuple[str, str, float]], path: Path | str) -> None:
     days = sorted({d for d, _, _ in daily})
     models = sorted({m for _, m, _ in daily})
     spend = {(d, m): usd for d, m, usd in daily}
-    figure, axes = plt.subplots(figsize=(max(6.0, 0.6 * len(days) + 2), 4))
+    figure, axes = plt.subplots(figsize=(max(6.0, 0.6 * len(days) + 2) + 3, 4))
     try:
         bottom = [0.0] * len(days)
         for model in models:
@@ -48,7 +48,7 @@ def write_png(daily: list[tuple[str, str, float]], path: Path | str) -> None:
         axes.set_ylabel("USD")
         axes.set_title("lsp-complete: daily spend by model")
         if models:
-            axes.legend(fontsize="small")
+            axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
         axes.tick_params(axis="x", labelrotation=45)
         figure.tight_layout()
         figure.savefig(str(path), format="png")

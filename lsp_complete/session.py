@@ -14,7 +14,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lsp_complete import config, tokens, workspace
+from lsp_complete import config, ledger, telemetry, tokens, workspace
 from lsp_complete.core.document import Document, DocumentEditError, PositionEncoding
 from lsp_complete.core.secrets import ExclusionRules, path_from_uri
 from lsp_complete.engine import Completion, CompletionQuery, Engine, Snapshot, StatusListener
@@ -37,6 +37,7 @@ class Session:
         self.startup_problems = tuple(result.problems)
         self.documents: dict[str, Document] = {}
         self.desynced: set[str] = set()
+        self.telemetry = telemetry.Telemetry(ledger.default_path(self.env))  # acceptance events, local only
         self.roots: list[str] = []
         self.rules = ExclusionRules(self.settings.exclude, {})
         self.engine = Engine(self.settings, self.env, _count)

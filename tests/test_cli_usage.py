@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from lsp_complete import ledger, prices
+from lsp_complete import cli, ledger, prices
 from tests.e2e.harness import sealed_env
 
 
@@ -81,10 +81,21 @@ def test_wrong_usage_exits_2_with_one_line(env: dict[str, str], args: list[str],
     assert reason in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("args", [["usage", "--help"], ["prices", "--help"], ["prices", "import", "--help"]])
-def test_help_everywhere(env: dict[str, str], args: list[str]) -> None:
-    result = run(args, env)
-    assert result.returncode == 0 and "usage: lsp-complete" in result.stdout
+COMMANDS = [[], ["serve"], ["complete"], ["config"], ["usage"], ["prices"], ["prices", "import"], ["doctor"]]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_and_version_everywhere(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    # The grammar in-process (a process per case would cost seconds); test_cli runs both as processes.
+    for flag in ("--help", "--version"):
+        with pytest.raises(SystemExit) as info:
+            cli.build_parser().parse_args([*command, flag])
+        assert info.value.code == 0
+        out = capsys.readouterr().out
+        expected = (
+            f"usage: lsp-complete {' '.join(command)}".strip() if flag == "--help" else "lsp-complete 0.1.0"
+        )
+        assert out.startswith(expected), (flag, out)
 
 
 def test_prices_import_as_a_process(env: dict[str, str], tmp_path: Path) -> None:
@@ -111,3 +122,13 @@ def test_chart_png_or_a_clear_message_without_the_extra(env: dict[str, str], tmp
     else:
         assert result.returncode == 0, result.stderr
         assert target.read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_corrupt_ledger_is_one_clear_error(tmp_path: Path) -> None:
+    env = sealed_env(tmp_path)
+    path = ledger.default_path(env)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"this is not a database" * 100)
+    result = run(["usage"], env)
+    assert result.returncode == 1
+    assert str(path) in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -10,6 +10,7 @@ from lsprotocol import types
 from lsp_complete.engine import CompletionQuery
 from lsp_complete.lsp import actions_handlers, convert
 from lsp_complete.lsp.server import CompleteServer
+from lsp_complete.lsp.telemetry_handlers import record_accepted, record_shown, register_telemetry
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +19,7 @@ STATUS_NOTIFICATION = "$/lspComplete/status"
 
 def register(server: CompleteServer) -> None:
     """Register every feature on ``server`` (the only place features are declared)."""
+    register_telemetry(server)
     server.feature(types.INITIALIZE)(_initialize)
     server.feature(types.INITIALIZED)(_initialized)
     server.feature(types.SHUTDOWN)(_shutdown)
@@ -45,6 +47,7 @@ def _initialized(ls: CompleteServer, params: types.InitializedParams) -> None:
 
 async def _shutdown(ls: CompleteServer, params: None) -> None:
     await ls.session.aclose()
+    ls.session.telemetry.close()
 
 
 def _did_change_configuration(ls: CompleteServer, params: types.DidChangeConfigurationParams) -> None:
@@ -70,6 +73,7 @@ async def _inline_completion(
     doc = ls.session.document(query.uri)
     if doc is None or doc.version != query.version:
         return types.InlineCompletionList(items=[])
+    record_shown(ls, completions)
     return convert.inline_list(doc, completions, ls.encoding)
 
 
@@ -84,11 +88,14 @@ async def _completion(ls: CompleteServer, params: types.CompletionParams) -> typ
     doc = ls.session.document(query.uri)
     if doc is None or doc.version != query.version:
         return types.CompletionList(is_incomplete=True, items=[])
+    record_shown(ls, completions)
     return convert.completion_list(doc, completions, ls.encoding)
 
 
 def _accepted(ls: CompleteServer, *args: Any) -> None:
-    ls.session.engine.record_accepted(str(args[0]) if args else "")
+    completion_id = str(args[0]) if args else ""
+    ls.session.engine.record_accepted(completion_id)
+    record_accepted(ls, completion_id)
 
 
 def _query(
