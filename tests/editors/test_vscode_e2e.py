@@ -2,7 +2,8 @@
 
 The server is the real ``lsp-complete`` of this venv (lspComplete.server.path), talking to the fake provider
 on 127.0.0.1. Typing shows the fake's ghost text, Tab accepts it (checked in the SAVED FILE), the status bar
-follows the server, Add docstring from the code-action menu lands in the saved file, Toggle completions
+follows the server, Add docstring from the code-action menu lands in the saved file, Explain from the
+command palette opens the answer, Toggle completions
 pauses, a server that crashes at start gives one error and no restart loop, and fixing the setting brings
 the server back (still paused, completing again once resumed). The measured keystroke-to-ghost-text times
 are printed and written with the screenshots to the artifacts dir (the scenario is in vscode_scenario.py).
@@ -10,6 +11,7 @@ are printed and written with the screenshots to the artifacts dir (the scenario 
 
 from __future__ import annotations
 
+import json
 import statistics
 from pathlib import Path
 
@@ -38,8 +40,11 @@ def test_ghost_text_accept_and_start_failure_in_vscode(tmp_path: Path) -> None:
 
     # The code action asked the chat model and its edit landed in the saved file.
     assert any("Add docstring" in row for row in result["actionRows"]), result["actionRows"]
-    assert len(chat_requests) == 1, chat_requests
     assert demo.read_text(encoding="utf-8") == DOCUMENTED
+    # Explain from the command palette sent {uri, range} of the cursor; the answer opened as a document.
+    assert len(chat_requests) == 2, chat_requests
+    assert "def area(width, height)" in json.dumps(chat_requests[1].json), chat_requests[1].json
+    assert result["explanationTab"], result
 
     # Toggle completions from the command palette: the server answers, the status bar says paused.
     assert result["statusPaused"].startswith("debug-pause  paused"), result["statusPaused"]

@@ -1,8 +1,8 @@
 """The VS Code scenario shared by tests/editors/test_vscode_e2e.py and benchmarks/bench_vscode_ghost.py.
 
-Two fake providers on 127.0.0.1 (FIM completions, chat for the docstring action), a user config file
-naming them, code-server with the packaged .vsix in temp dirs (HOME/XDG too), and the node driver. ``run``
-returns what the driver saw; the callers assert or summarise.
+Two fake providers on 127.0.0.1 (FIM completions; chat for the docstring and explain actions), a user
+config file naming them, code-server with the packaged .vsix in temp dirs (HOME/XDG too), and the node
+driver. ``run`` returns what the driver saw; the callers assert or summarise.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ DOCSTRING = '"""Return the area of a width by height rectangle."""'
 DOCUMENTED = f"{SOURCE}\n    {DOCSTRING}\n{TYPED}{GHOST}"
 # What the chat model answers for "Add docstring": the function again, with its docstring, in a fence.
 DOCSTRING_ANSWER = f"Here it is:\n\n```python\n{DOCUMENTED}\n```\n"
+# And for "Explain" (run from the command palette on the cursor's function): prose, shown as a document.
+EXPLANATION = "EXPLAINED: area multiplies the width by the height and keeps it in result."
 
 
 def config_toml(completions_url: str, chat_url: str) -> str:
@@ -99,8 +101,9 @@ def run(tmp_path: Path, *, samples: int, full: bool, artifacts: str) -> Outcome:
 
     with (
         FakeProvider(Reply(text=GHOST, chunks=2)) as fake,
-        FakeProvider(Reply(text=DOCSTRING_ANSWER, chunks=4)) as chat,
+        FakeProvider(Reply(text=EXPLANATION, chunks=3)) as chat,
     ):
+        chat.respond_with(Reply(text=DOCSTRING_ANSWER, chunks=4))  # the first chat request is the docstring
         home = tmp_path / "home"
         home.mkdir()
         env = sealed_env(home, config_toml(fake.url, chat.url))
@@ -126,6 +129,7 @@ def run(tmp_path: Path, *, samples: int, full: bool, artifacts: str) -> Outcome:
             }
             if full:
                 spec["action"] = {"title": "Add docstring", "marker": DOCSTRING}
+                spec["explain"] = {"marker": EXPLANATION.split(":")[0]}
                 spec["toggle"] = True
                 spec["broken"] = {
                     "path": str(broken),

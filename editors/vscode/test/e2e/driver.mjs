@@ -1,7 +1,7 @@
 // End-to-end driver: real VS Code (code-server) in Debian's headless Chromium through playwright-core.
 // Started by tests/editors/test_vscode_e2e.py, which owns code-server, the fake provider and the temp
 // dirs. Usage: node driver.mjs SPEC.json; SPEC holds {url, chromium, file, fileName, shots, result,
-// firstLine, ghost, typed, samples, action?, toggle?, broken?}. Every wait is bounded; the result (or the error
+// firstLine, ghost, typed, samples, action?, explain?, toggle?, broken?}. Every wait is bounded; the result (or the error
 // and the step it happened in) is written to SPEC.result, screenshots to SPEC.shots.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -170,6 +170,17 @@ try {
     result.afterAction = await save(page, spec.action.marker);
     log(`code action applied and saved`);
     await screenshot(page, 'action-applied');
+  }
+
+  if (spec.explain) {
+    step = 'command palette: lsp-complete: Explain (the selection command path: {uri, range})';
+    await page.keyboard.press('Control+Home');
+    await palette(page, 'lsp-complete: Explain');
+    const shown = page.locator('.editor-group-container .editor-instance .monaco-editor .view-lines', { hasText: spec.explain.marker });
+    await shown.first().waitFor({ timeout: 60_000 });
+    result.explanationTab = (await page.locator('.tab.active').first().textContent())?.trim();
+    log(`explanation shown in ${JSON.stringify(result.explanationTab)}`);
+    await screenshot(page, 'explanation');
   }
 
   if (spec.toggle) {
