@@ -124,7 +124,10 @@ class Accounts:
     def budget(self) -> Budget:
         """The budget for the current caps (built on first use)."""
         if self._budget is None:
-            self._budget = Budget(self._caps, self.ledger, self._clock, on_threshold=self._threshold)
+            tiers = {tier: (daily, monthly) for tier, daily, monthly in self._caps.tiers}
+            self._budget = Budget(
+                self._caps, self.ledger, self._clock, tier_caps=tiers, on_threshold=self._threshold
+            )
         return self._budget
 
     # -- prices --

@@ -11,14 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from lsp_complete.accounting import count_tokens
-from lsp_complete.core import action_prompt, blocks
+from lsp_complete.core import action_prompt, blocks, context
 from lsp_complete.core.action_prompt import ActionInput, Problem
 from lsp_complete.core.blocks import Region
-from lsp_complete.core.types import ChatMessage, ModelRequest
+from lsp_complete.core.types import ChatMessage, ContextSnippet, ModelRequest
 
 #: Tokens of the region itself, and of the code shown around it, in one prompt.
 REGION_TOKENS = 6000
 CONTEXT_TOKENS = 1500
+RELATED_TOKENS = 1200  # windows of other open files, for the actions that reason about the code
+RELATED_ACTIONS = ("explain", "fix")
 TASK_OF = {"explain": "explain", "fix": "fix", "docstring": "docstring", "tests": "tests"}
 Range = tuple[tuple[int, int], tuple[int, int]]
 
@@ -80,6 +82,7 @@ def build(
     problems: Sequence[Problem] = (),
     test_path: str = "",
     region_tokens: int = REGION_TOKENS,
+    others: Sequence[tuple[str, str]] = (),
 ) -> Plan:
     """The plan of ``action``; raises ``PlanError`` when there is nothing to act on."""
     if action not in action_prompt.ACTIONS:
@@ -99,17 +102,23 @@ def build(
         )
     before, after = blocks.context_around(lines, kept, count_tokens, CONTEXT_TOKENS)
     inside = tuple(p for p in problems if kept.start <= p.line < kept.end)
+    code = "".join(lines[kept.start : kept.end])
+    related: tuple[ContextSnippet, ...] = ()
+    if action in RELATED_ACTIONS and others:
+        ranked = context.rank_snippets(code, ((p, t, 0.0) for p, t in others), exclude_path=path)
+        related = tuple(context.fit_snippets(ranked, count_tokens, RELATED_TOKENS, max_count=2))
     data = ActionInput(
         action=action,
         path=path,
         language=language,
-        code="".join(lines[kept.start : kept.end]),
+        code=code,
         first_line=kept.start,
         before="".join(lines[before.start : before.end]),
         after="".join(lines[after.start : after.end]),
         problems=inside,
         trimmed_from=len(region) if kept != region else None,
         test_path=test_path,
+        related=related,
     )
     return Plan(
         action=action,

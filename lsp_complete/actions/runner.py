@@ -20,6 +20,7 @@ from typing import Protocol
 
 from cachetools import TTLCache
 
+from lsp_complete.accounting import count_tokens, request_tokens
 from lsp_complete.actions.plan import Plan
 from lsp_complete.config import ProviderConfig
 from lsp_complete.core.types import StreamEnd, TextDelta
@@ -53,6 +54,7 @@ class Outcome:
     cached: bool = False
     failures: tuple[str, ...] = ()
     first_text_at: float | None = None
+    cost_usd: float = 0.0  # list price of what was sent and streamed (what a cache hit saves)
 
 
 class ActionFailed(Exception):
@@ -88,6 +90,9 @@ class Runner:
         for config, model in candidates:
             hit = self._cache.get(plan.cache_key(config.name, model))
             if hit is not None:
+                self.router.record_cache_hit(
+                    hit.provider, hit.model, task=plan.task, tier=tier, saved_usd=hit.cost_usd
+                )
                 sink.delta(hit.text)
                 return Outcome(hit.text, hit.provider, hit.model, hit.finish_reason, cached=True)
         failures: list[str] = []
@@ -113,16 +118,7 @@ class Runner:
                             if isinstance(failed.error, ProviderRateLimited) and failed.error.retry_after:
                                 retry_after = min(retry_after or 1e9, failed.error.retry_after)
                             continue
-                        outcome = Outcome(
-                            outcome.text,
-                            config.name,
-                            model,
-                            outcome.finish_reason,
-                            failures=tuple(failures),
-                            first_text_at=outcome.first_text_at,
-                        )
-                        self._cache[plan.cache_key(config.name, model)] = outcome
-                        return outcome
+                        return self._remember(plan, config, model, max_tokens, outcome, failures)
                     wait = retry_after if retry_after is not None else BACKOFF_S * 2**round_
                     left = deadline_s - (time.monotonic() - started)
                     if not retryable or round_ == MAX_ROUNDS - 1 or wait >= left:
@@ -135,6 +131,30 @@ class Runner:
             raise ActionFailed(refusals[0])
         detail = "; ".join([*refusals, *failures]) or "no model answered"
         raise ActionFailed(f"no model could {plan.action} this code: {detail}")
+
+    def _remember(
+        self,
+        plan: Plan,
+        config: ProviderConfig,
+        model: str,
+        max_tokens: int,
+        outcome: Outcome,
+        failures: Sequence[str],
+    ) -> Outcome:
+        """The final outcome, cached with its list price (what a later cache hit saves)."""
+        sent = request_tokens(plan.request(model, max_tokens))
+        cost = self.router.worst_case_usd(config, model, sent, count_tokens(outcome.text))
+        final = Outcome(
+            outcome.text,
+            config.name,
+            model,
+            outcome.finish_reason,
+            failures=tuple(failures),
+            first_text_at=outcome.first_text_at,
+            cost_usd=cost or 0.0,
+        )
+        self._cache[plan.cache_key(config.name, model)] = final
+        return final
 
     async def _one(
         self, plan: Plan, tier: str, config: ProviderConfig, model: str, max_tokens: int, sink: Sink

@@ -29,6 +29,7 @@ from lsp_complete.session import Session
 logger = logging.getLogger(__name__)
 
 CUT_REASONS = ("length", "max_tokens")
+MAX_CONTEXT_FILE_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class ActionService:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.runner = Runner(session.engine.router)
+        self._lines: tuple[str, int, list[str]] | None = None  # (uri, version, lines) of the last listing
 
     # The menu ------------------------------------------------------------------------------------
     def offers(
@@ -100,7 +102,7 @@ class ActionService:
         first = {a: (t, c[0] if c else None) for a, (t, c) in tiers.items()}
         router = self.session.engine.router
         return menu.offers(
-            split_lines(doc.text),
+            self._split(uri, doc.version, doc.text),
             selection,
             problems,
             path_from_uri(uri),
@@ -109,6 +111,24 @@ class ActionService:
             self.session.settings.premium.max_tokens,
             only,
         )
+
+    def _others(self, uri: str) -> list[tuple[str, str]]:
+        """Other open documents that may be used as context (never secret or out-of-sync ones)."""
+        session = self.session
+        return [
+            (path_from_uri(u), d.text)
+            for u, d in session.documents.items()
+            if u != uri
+            and u not in session.desynced
+            and not session.is_excluded(u)
+            and len(d.text) <= MAX_CONTEXT_FILE_CHARS
+        ]
+
+    def _split(self, uri: str, version: int, text: str) -> list[str]:
+        """The lines of a document version (editors ask for the menu at every cursor move)."""
+        if self._lines is None or self._lines[:2] != (uri, version):
+            self._lines = (uri, version, split_lines(text))
+        return self._lines[2]
 
     def _tier(self, action: str) -> tuple[str, list[tuple[ProviderConfig, str]]]:
         settings = self.session.settings
@@ -155,6 +175,7 @@ class ActionService:
             selection,
             problems,
             test_path=target.path if target else "",
+            others=self._others(uri),
         )
         for note in the_plan.notes:
             ui.message(note, "warning")

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lsp_complete.core.types import ChatMessage
+from lsp_complete.core.types import ChatMessage, ContextSnippet
 
 ACTIONS: tuple[str, ...] = ("explain", "fix", "docstring", "tests")
 
@@ -39,6 +39,7 @@ class ActionInput:
     problems: tuple[Problem, ...] = ()
     trimmed_from: int | None = None  # lines the selection had before it was cut to the budget
     test_path: str = ""
+    related: tuple[ContextSnippet, ...] = ()  # windows of other files that share identifiers with the code
 
 
 def fence(text: str) -> str:
@@ -102,6 +103,8 @@ def messages(data: ActionInput) -> tuple[ChatMessage, ...]:
             for p in data.problems
         )
         parts.append(f"Problems reported by the editor:\n{listed}")
+    for snippet in data.related:
+        parts.append(f"Related code in {snippet.path} (context only):\n" + _block(snippet.text, language))
     if data.before:
         parts.append("Code before the region (context, do not repeat):\n" + _block(data.before, language))
     last = data.first_line + max(1, data.code.count("\n") + (0 if data.code.endswith("\n") else 1))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lsp_complete.core.action_prompt import ActionInput, Problem, candidate_test_files, is_test_file, messages
+from lsp_complete.core.types import ContextSnippet
 
 
 def test_fix_prompt_carries_problems_context_and_the_region() -> None:
@@ -75,3 +76,17 @@ def test_candidate_test_files(path: str, language: str, roots: list[str], expect
 )
 def test_is_test_file(path: str, expected: bool) -> None:
     assert is_test_file(path) is expected
+
+
+def test_related_code_of_other_files_is_in_the_prompt_as_context() -> None:
+    data = ActionInput(
+        action="fix",
+        path="/w/a.py",
+        language="python",
+        code="total(cart)\n",
+        first_line=0,
+        related=(ContextSnippet("/w/cart.py", "def total(cart):\n    return sum(cart)"),),
+    )
+    user = messages(data)[1].content
+    assert "Related code in /w/cart.py (context only):" in user
+    assert user.index("def total(cart)") < user.index("The region")

@@ -31,6 +31,7 @@ class Recorder:
     apply_result: bool = True
     on_explanation: Callable[[dict[str, Any]], None] | None = None
     first_text: asyncio.Event = field(default_factory=asyncio.Event)
+    initialized: types.InitializeResult | None = None
 
 
 def config(anthropic_url: str, openai_url: str | None = None, extra: str = "") -> str:
@@ -73,7 +74,7 @@ async def action_session(
             recorder.on_explanation(value)
 
     try:
-        await client.initialize_session(
+        recorder.initialized = await client.initialize_session(
             types.InitializeParams(
                 capabilities=client_capabilities(client_name),
                 root_uri=root.as_uri(),

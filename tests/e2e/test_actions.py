@@ -11,7 +11,6 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from tests.e2e.actions_client import (
-    EXPLANATION,
     action_session,
     actions,
     command,
@@ -127,6 +126,7 @@ async def test_identical_request_is_served_from_the_cache(tmp_path: Path) -> Non
             second = await command(client, "lspComplete.explain", {"uri": uri, "range": rng((5, 0), (5, 0))})
         assert len(fake.requests) == 1
     assert first["cached"] is False and second["cached"] is True
+    assert ledger_rows(tmp_path) == [("explain", "anthropic", "ok"), ("explain", "anthropic", "cache")]
     assert Path(second["uri"].removeprefix("file://")).read_text(encoding="utf-8") == EXPLAINED
 
 
@@ -352,7 +352,7 @@ async def test_vscode_gets_commands_in_the_list_and_toggle_and_usage_work(tmp_pa
     uri = (tmp_path / "shop.py").as_uri()
     with FakeProvider() as fake:
         env = sealed_env(tmp_path, config(fake.url), **keys())
-        async with action_session(env, tmp_path, VSCODE) as (client, _):
+        async with action_session(env, tmp_path, VSCODE) as (client, recorder):
             open_doc(client, uri, CODE)
             listed = await actions(client, uri, (4, 0), (4, 0))
             paused = await command(client, "lspComplete.toggle")
@@ -363,7 +363,14 @@ async def test_vscode_gets_commands_in_the_list_and_toggle_and_usage_work(tmp_pa
     assert all(getattr(a, "command", None) for a in listed)
     assert paused == {"enabled": False} and resumed == {"enabled": True}
     assert isinstance(usage, str) and "$" in usage
-    assert EXPLANATION  # the notification name is shared with the editor plugins
+    assert recorder.initialized is not None
+    capabilities = recorder.initialized.capabilities
+    assert capabilities.execute_command_provider is not None
+    assert set(capabilities.execute_command_provider.commands) == {
+        f"lspComplete.{c}" for c in ("accepted", "explain", "fix", "docstring", "tests", "toggle", "usage")
+    }
+    provider = capabilities.code_action_provider
+    assert isinstance(provider, types.CodeActionOptions) and provider.resolve_provider is True
 
 
 async def test_an_overloaded_provider_is_retried_after_a_backoff(tmp_path: Path) -> None:
@@ -417,3 +424,26 @@ async def test_docstring_inserts_only_the_new_lines(tmp_path: Path) -> None:
     assert [(e.range.start.line, e.range.end.line, e.new_text) for e in edits] == [
         (11, 11, '    """Return one."""\n')
     ]
+
+
+SECRET_NAME = "secrets.py"
+
+
+async def test_fix_prompt_has_related_code_of_open_files_but_never_a_secret_one(tmp_path: Path) -> None:
+    uri = (tmp_path / "shop.py").as_uri()
+    item = "class Item:\n    def __init__(self, price):\n        self.price = price\n"
+    with FakeProvider() as fake:
+        fake.respond_with(Reply(text=FIXED, chunks=1))
+        env = sealed_env(tmp_path, config(fake.url), **keys())
+        async with action_session(env, tmp_path) as (client, _):
+            open_doc(client, (tmp_path / "item.py").as_uri(), item)
+            secret = "def total(items):\n    result = item.price  # hunter2\n"  # as similar as it gets
+            open_doc(client, (tmp_path / SECRET_NAME).as_uri(), secret)
+            open_doc(client, uri, CODE)
+            args = {"uri": uri, "range": rng((7, 0), (7, 0)), "diagnostics": []}
+            result = await command(client, "lspComplete.fix", args)
+        prompt = fake.requests[0].json["messages"][0]["content"]
+    assert result["ok"] is True
+    assert f"Related code in {tmp_path / 'item.py'} (context only):" in prompt
+    assert "self.price = price" in prompt
+    assert "hunter2" not in prompt and SECRET_NAME not in prompt
