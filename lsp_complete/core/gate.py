@@ -33,6 +33,6 @@ def worth_requesting(text: str, offset: int, invoked: bool) -> bool:
     rest = text[offset : end if end >= 0 else len(text)].rstrip("\r")
     if rest and _is_word(rest[0]):
         return False  # mid-word or right before a word: nothing can be inserted there
-    if len(rest.strip()) > MAX_RIGHT_CHARS:
+    if sum(not ch.isspace() for ch in rest) > MAX_RIGHT_CHARS:
         return False
     return _REST_OK.fullmatch(rest) is not None
