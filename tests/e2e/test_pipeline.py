@@ -244,3 +244,32 @@ async def test_ten_megabyte_single_line_file_gets_an_answer_and_a_bounded_prompt
             body = await wait_request(fake)
         assert len(line) > 10_000_000
         assert len(body["prompt"]) < 100_000
+
+
+async def test_speculative_request_serves_the_suggestion_after_an_accepted_one(tmp_path: Path) -> None:
+    uri = (tmp_path / "app.py").as_uri()
+    with FakeProvider() as fake:
+        fake.respond_with(Reply(text="compute(1)"), Reply(text="\ny = 2"))
+        env = sealed_env(tmp_path, config(fake.url, speculative=True), FAKE_KEY=KEY)
+        async with lsp_session(env) as (client, _):
+            open_doc(client, uri, "x = ")
+            assert await texts(send_inline(client, uri, 0, 4)) == ["compute(1)"]
+            ahead = await wait_request(fake)  # the first request
+            ahead = await wait_request(fake)  # asked ahead, as if "compute(1)" were accepted
+            assert ahead["prompt"].endswith("x = compute(1)")
+            type_at(client, uri, 2, 0, 4, "compute(1)")  # the user accepts
+            assert await texts(send_inline(client, uri, 0, 14)) == ["\ny = 2"]
+        assert len(fake.requests) == 2
+
+
+
+async def test_languages_outside_enabled_languages_get_no_request(tmp_path: Path) -> None:
+    notes, app = (tmp_path / "notes.md").as_uri(), (tmp_path / "app.py").as_uri()
+    with FakeProvider(Reply(text="1")) as fake:
+        env = sealed_env(tmp_path, config(fake.url, enabled_languages=["python"]), FAKE_KEY=KEY)
+        async with lsp_session(env) as (client, _):
+            open_doc(client, notes, "x = ", language_id="markdown")
+            open_doc(client, app, "x = ")
+            assert await texts(send_inline(client, notes, 0, 4)) == []
+            assert await texts(send_inline(client, app, 0, 4)) == ["1"]
+        assert len(fake.requests) == 1
