@@ -144,7 +144,7 @@ class Engine:
         if not excluded:
             self.prompts.note(path, text, now)
         if self.flights.of(uri):
-            self.flights.prune(uri, text(), None, _EVERYONE)
+            self.flights.prune(uri, text(), None, _EVERYONE, self.settings.completion.typing_through)
 
     def observe_close(self, uri: str) -> None:
         """A closed document (its text stays usable as recently edited context)."""
@@ -158,7 +158,8 @@ class Engine:
         """Suggestions at ``query``; empty when superseded, gated out or nobody answered."""
         ticket = self.gates.admit(query.uri)
         offset = min(max(query.offset, 0), len(snap.text))
-        self.flights.prune(query.uri, snap.text, offset, ticket.generation)
+        keep = self.settings.completion.typing_through
+        self.flights.prune(query.uri, snap.text, offset, ticket.generation, keep)
         try:
             return await self._complete(query, snap, offset, ticket)
         except asyncio.CancelledError:
@@ -174,7 +175,8 @@ class Engine:
         """``$/cancelRequest``: abort its upstream call unless the user has typed on along it since."""
         text = self._texts.get(ticket.uri)
         if text is not None:
-            self.flights.prune(ticket.uri, text(), None, ticket.generation + 1)
+            keep = self.settings.completion.typing_through
+            self.flights.prune(ticket.uri, text(), None, ticket.generation + 1, keep)
 
     async def _complete(
         self, query: CompletionQuery, snap: Snapshot, offset: int, ticket: Ticket

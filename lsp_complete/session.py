@@ -124,7 +124,7 @@ class Session:
         doc = self.documents.get(uri)
         if doc is None or uri in self.desynced or self.is_excluded(uri):
             return True
-        return len(doc.text) > MAX_DOCUMENT_CHARS
+        return doc.length > MAX_DOCUMENT_CHARS
 
     def _index(self, uri: str) -> None:
         doc = self.documents[uri]

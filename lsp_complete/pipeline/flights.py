@@ -128,15 +128,18 @@ class Flights(Generic[T]):
         logger.debug("aborting an upstream request for %s: %s", flight.uri, why)
         flight.task.cancel()
 
-    def prune(self, uri: str, text: str, offset: int | None, generation: int) -> None:
+    def prune(
+        self, uri: str, text: str, offset: int | None, generation: int, keep_typed_on: bool = True
+    ) -> None:
         """Abort the flights of ``uri`` that no request of ``generation`` or newer waits for and that cannot
         serve ``text`` (with the cursor at ``offset`` when known): the user edited elsewhere, deleted,
-        moved on to another line, or did not type at all since (``offset`` unknown)."""
+        moved on to another line, or did not type at all since (``offset`` unknown). Without
+        ``keep_typed_on`` (typing-through off) only a flight for exactly ``text`` at ``offset`` is kept."""
         for flight in list(self._by_doc.get(uri, ())):
             if flight.task.done() or flight.speculative or flight.newest_gen >= generation:
                 continue
             typed = flight.typed_to(text, offset)
-            if typed is None or (offset is None and not typed):
+            if typed is None or (offset is None and not typed) or (typed and not keep_typed_on):
                 self.abort(flight, "the document moved on")
 
     def abort_document(self, uri: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
 from tests.e2e.harness import edit, lsp_session, open_doc, sealed_env
@@ -273,3 +274,48 @@ async def test_languages_outside_enabled_languages_get_no_request(tmp_path: Path
             assert await texts(send_inline(client, notes, 0, 4)) == []
             assert await texts(send_inline(client, app, 0, 4)) == ["1"]
         assert len(fake.requests) == 1
+
+
+async def test_cancel_keeps_a_stream_the_user_typed_on_along_and_the_next_request_shares_it(
+    tmp_path: Path,
+) -> None:
+    uri = (tmp_path / "app.py").as_uri()
+    with FakeProvider(Reply(text="lower()", hold="answer")) as fake:
+        env = sealed_env(tmp_path, config(fake.url), FAKE_KEY=KEY)
+        async with lsp_session(env) as (client, _):
+            open_doc(client, uri, "x = name.")
+            params = types.InlineCompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=0, character=9),
+                context=types.InlineCompletionContext(trigger_kind=types.InlineCompletionTriggerKind.Invoked),
+            )
+            first = asyncio.wrap_future(
+                client.protocol.send_request(types.TEXT_DOCUMENT_INLINE_COMPLETION, params, msg_id=901)
+            )
+            await wait_request(fake)
+            type_at(client, uri, 2, 0, 9, "lo")  # as editors do: the change, then the cancel
+            client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id=901))
+            with pytest.raises(JsonRpcException):
+                await first
+            second = send_inline(client, uri, 0, 11)
+            await barrier(client)
+            fake.release("answer")
+            assert await texts(second) == ["wer()"]
+        assert len(fake.requests) == 1
+        assert fake.disconnects == 0
+
+
+async def test_without_typing_through_a_typed_on_stream_is_aborted(tmp_path: Path) -> None:
+    uri = (tmp_path / "app.py").as_uri()
+    with FakeProvider() as fake:
+        fake.respond_with(Reply(text="lower()", hold="never"), Reply(text="wer()"))
+        env = sealed_env(tmp_path, config(fake.url, typing_through=False), FAKE_KEY=KEY)
+        async with lsp_session(env) as (client, _):
+            open_doc(client, uri, "x = name.")
+            first = send_inline(client, uri, 0, 9)
+            await wait_request(fake)
+            type_at(client, uri, 2, 0, 9, "lo")
+            assert await asyncio.to_thread(fake.wait_for_disconnect, WAIT_S)
+            assert await texts(first) == []
+            assert await texts(send_inline(client, uri, 0, 11)) == ["wer()"]
+        assert len(fake.requests) == 2
