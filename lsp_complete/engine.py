@@ -189,9 +189,10 @@ class Engine:
         rest = self.memory.typed_through(query.uri, before)
         if rest is not None:
             return [self._completion(rest, offset, "memory", started)]
-        delay = self.gates.delay_s(query.uri, snap.text, offset, query.invoked, time.monotonic())
-        if not await self.gates.wait(ticket, delay):
-            return []  # a newer request for this document arrived while we waited
+        arrived = time.monotonic()
+        delay = self.gates.delay_s(query.uri, snap.text, offset, query.invoked, arrived)
+        # The prompt is built inside the debounce wait, so its cost is hidden there, and a cache hit is
+        # answered without waiting at all.
         cursor = Cursor(snap.path, snap.language_id, snap.text, offset)
         data = self.prompts.build(cursor, c, self._excluded)
         tier = tier_for_task(self.settings, "completion")
@@ -201,6 +202,8 @@ class Engine:
         hit = self.memory.cached(key)
         if hit is not None:
             return [self._completion(hit, offset, "cache", started)] if hit else []
+        if not await self.gates.wait(ticket, delay - (time.monotonic() - arrived)):
+            return []  # a newer request for this document arrived while we waited
         flight_key = Memory.flight_key(query.uri, models, data, c)
         flight = self.flights.same(flight_key) if c.cache else None
         if flight is None and c.typing_through:
