@@ -206,6 +206,8 @@ class Engine:
             return []  # a newer request for this document arrived while we waited
         flight_key = Memory.flight_key(query.uri, models, data, c)
         flight = self.flights.same(flight_key) if c.cache else None
+        if flight is not None:
+            self.flights.shared += 1
         if flight is None and c.typing_through:
             found = self.flights.extendable(query.uri, snap.text, offset)
             if found is not None:  # the user typed on since an upstream call: its answer may still fit
@@ -214,6 +216,7 @@ class Engine:
                 if ticket.is_superseded:
                     return []
                 if answer is not None and rest:
+                    self.flights.shared += 1
                     return [self._completion(rest, offset, _source(answer), started, answer)]
         if flight is None:
 
@@ -332,6 +335,17 @@ class Engine:
         )
         self._remember(completion)
         return completion
+
+    def stats(self) -> dict[str, int]:
+        """Pipeline counters since start (for logs and the benchmark)."""
+        return {
+            "superseded": self.gates.superseded,
+            "upstreamStarted": self.flights.started,
+            "upstreamShared": self.flights.shared,
+            "upstreamAborted": self.flights.aborted,
+            "servedFromMemory": self.memory.served_from_memory,
+            "speculative": self.speculated,
+        }
 
     def _remember(self, completion: Completion) -> None:
         self._shown[completion.id] = completion.source
