@@ -26,6 +26,7 @@ from lsp_complete.config import ProviderConfig, Settings, resolve_tier, tier_for
 from lsp_complete.core import gate, request, reuse
 from lsp_complete.core.local import LocalIndex
 from lsp_complete.core.types import Usage
+from lsp_complete.pipeline import speculation
 from lsp_complete.pipeline.flights import Flight, Flights
 from lsp_complete.pipeline.gating import Gatekeeper, Ticket
 from lsp_complete.pipeline.memory import Memory, models_of
@@ -233,16 +234,7 @@ class Engine:
 
     async def _await(self, flight: Flight[Answer], ticket: Ticket) -> Answer | None:
         """The flight's answer, or None as soon as ``ticket`` is superseded (the flight runs on)."""
-        waiter = asyncio.ensure_future(self.flights.wait(flight, ticket.generation))
-        either: set[asyncio.Future[Any]] = {waiter, ticket.superseded}
-        try:
-            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            if not waiter.done():
-                waiter.cancel()
-        if not waiter.done() or waiter.cancelled():
-            return None
-        return waiter.result()
+        return await self.flights.wait_unless(flight, ticket.generation, ticket.superseded)
 
     async def _ask(
         self,
@@ -286,12 +278,12 @@ class Engine:
 
     def _speculate(self, uri: str, snap: Snapshot, offset: int, shown: str) -> None:
         """Ask now for the suggestion after ``shown``, as if it were accepted (only within budget)."""
-        if not self._budget_allows() or uri not in self._texts:
+        status = getattr(self.router, "status", None)  # Router.status() (budget) once routing provides it
+        if not speculation.budget_allows(status() if callable(status) else None) or uri not in self._texts:
             return
         c = self.settings.completion
-        text = snap.text[:offset] + shown + snap.text[offset:]
+        text, at = speculation.as_accepted(snap.text, offset, shown)
         after = Snapshot(snap.uri, snap.path, text, snap.language_id)
-        at = offset + len(shown)
         data = self.prompts.build(Cursor(snap.path, snap.language_id, text, at), c, self._excluded)
         tier = tier_for_task(self.settings, "completion")
         candidates = resolve_tier(self.settings, tier, self._env)
@@ -309,17 +301,6 @@ class Engine:
         )
         flight.speculative = True
         self.speculated += 1
-
-    def _budget_allows(self) -> bool:
-        """Speculation only while today's spend is under half the daily cap (when the router knows it)."""
-        status = getattr(self.router, "status", None)
-        if status is None:
-            return True
-        info = status()
-        spent, cap = info.get("spentTodayUsd"), info.get("dailyCapUsd")
-        if info.get("overBudget"):
-            return False
-        return not (isinstance(spent, int | float) and isinstance(cap, int | float) and spent > cap / 2)
 
     def _completion(
         self, text: str, offset: int, source: str, started: float, answer: Answer | None = None
