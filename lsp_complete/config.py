@@ -144,7 +144,9 @@ def default_settings() -> Settings:
 
 
 _PRESETS = presets.PRESETS.items()
-_TOP_KEYS = ("providers", "tiers", "tasks", "completion", "premium", "budget", "exclude", "log_level")
+_TOP_KEYS = (
+    *("providers", "tiers", "tasks", "completion", "premium", "budget", "exclude", "log_level", "prices"),
+)
 _SECTIONS = ("completion", "premium", "budget")
 _REFUSED_WHERE = "refused: only your own config file can change where keys are sent"
 _REFUSED_KEYED = "refused: only your own config file can add a provider that uses a key"
@@ -187,6 +189,8 @@ class _Layers:
                 top[k] = v
             else:
                 self.problem(origin, raw, presets.unknown_key(raw, _TOP_KEYS))
+        if "prices" in top and not trusted:  # [prices] is read (and checked) by prices.load_prices
+            self.problem(origin, "prices", "refused: only your own config file can set prices")
         if "providers" in top:
             self._providers(origin, top["providers"], trusted)
         for section in (s for s in _SECTIONS if s in top):
