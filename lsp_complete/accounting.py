@@ -78,11 +78,10 @@ class Accounts:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._caps = settings.budget
+        self._env = env
         self._path = Path(ledger_path) if ledger_path is not None else ledger_mod.default_path(env)
         self._clock = clock
-        self._prices, problems = prices.load_prices(env)
-        for problem in problems:
-            log.warning("prices: %s", problem)
+        self._prices = self._load_prices()
         self._ledger: Ledger | None = None
         self._ledger_tried = False
         self._budget: Budget | None = None
@@ -94,8 +93,16 @@ class Accounts:
         """Who is told about the 80 % and 100 % thresholds."""
         self._notice = notice
 
+    def _load_prices(self) -> prices.PriceTable:
+        table, problems = prices.load_prices(self._env)
+        for problem in problems:  # a bad entry or file is skipped; the rest of the table is used
+            log.warning("prices: %s", problem)
+        return table
+
     def reconfigure(self, settings: Settings) -> None:
-        """New caps take effect at once (spend so far is re-read from the ledger)."""
+        """Re-read the prices (the config file may have changed); new caps take effect at once (spend so
+        far is re-read from the ledger)."""
+        self._prices = self._load_prices()
         if settings.budget != self._caps:
             self._caps = settings.budget
             self._budget = None
@@ -117,7 +124,10 @@ class Accounts:
     def budget(self) -> Budget:
         """The budget for the current caps (built on first use)."""
         if self._budget is None:
-            self._budget = Budget(self._caps, self.ledger, self._clock, on_threshold=self._threshold)
+            tiers = {tier: (daily, monthly) for tier, daily, monthly in self._caps.tiers}
+            self._budget = Budget(
+                self._caps, self.ledger, self._clock, tier_caps=tiers, on_threshold=self._threshold
+            )
         return self._budget
 
     # -- prices --

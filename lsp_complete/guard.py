@@ -55,7 +55,8 @@ class Attempt:
     started: float = field(default_factory=time.perf_counter)
     ttft_ms: float | None = None
     parts: list[str] = field(default_factory=list)
-    usage: Usage | None = None
+    usage: Usage | None = None  # as the provider reported it
+    billed: Usage | None = None  # what the cost was computed from (reported, else our estimate)
     outcome: Outcome = "cancelled"
     used: bool = False
     cost_usd: float | None = None
@@ -163,6 +164,9 @@ class Guard:
         except ProviderError as exc:
             error, attempt.outcome = exc, "error"
             raise
+        except Exception:  # a bug, not the provider's health: an error row, the probe slot freed
+            attempt.outcome = "error"
+            raise
         finally:
             self._settle(attempt, reservation, task, config, model, prompt_tokens, timeouts, error)
 
@@ -182,7 +186,7 @@ class Guard:
         attempt.settled = True
         if attempt.outcome == "cancelled" and attempt.used:
             attempt.outcome = "ok"
-        usage = attempt.usage or _estimate(prompt_tokens, attempt.text, error)
+        usage = attempt.billed = attempt.usage or _estimate(prompt_tokens, attempt.text, error)
         try:
             attempt.cost_usd, attempt.charged_usd = self.accounts.settle(
                 reservation,
@@ -206,7 +210,7 @@ class Guard:
             self._tell(config, error)
         elif attempt.outcome == "ok":
             self.health.succeeded(config.name)
-        elif attempt.ttft_ms is None:
+        elif attempt.ttft_ms is None:  # cancelled, or a bug of ours: says nothing about the provider
             self.health.released(config.name)
 
     def _tell(self, config: ProviderConfig, error: ProviderError) -> None:

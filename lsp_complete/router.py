@@ -201,7 +201,7 @@ class Router:
         return answer, failed, bool(refused) and all(refused)
 
     def _use_hedging(self, run: Sequence[Candidate]) -> bool:
-        if not self._hedging:
+        if not (self._hedging and self._settings.completion.hedge):
             return False
         return sum(1 for cfg, _ in run if not self.health.is_open(cfg.name)) >= 2
 
@@ -246,7 +246,7 @@ class Router:
             if not text:
                 return hedge.Outcome(failure=failure), False
             answer = Answer(
-                text, config.name, model, _ms(attempt.started), None, (failure,), attempt.cost_usd
+                text, config.name, model, _ms(attempt.started), attempt.billed, (failure,), attempt.cost_usd
             )
             return hedge.Outcome(answer), False
         text = request.interpret(raw, data, config.prompt_style, config.api)
@@ -254,7 +254,7 @@ class Router:
         if not cleaned:
             return hedge.Outcome(failure=None), False
         answer = Answer(
-            cleaned, config.name, model, _ms(attempt.started), attempt.usage, (), attempt.cost_usd
+            cleaned, config.name, model, _ms(attempt.started), attempt.billed, (), attempt.cost_usd
         )
         return hedge.Outcome(answer), False
 

@@ -101,3 +101,16 @@ async def test_cache_hits_are_recorded_free_with_what_they_saved(rig: Rig) -> No
     assert router.accounts.budget.spent("daily") == 0.0
     summary = router.accounts.ledger.summary(0.0, by="task")  # type: ignore[union-attr]
     assert summary[0].cache_hits == 1 and summary[0].saved_usd == 0.0012
+
+
+async def test_a_price_file_that_is_not_ours_is_skipped_with_a_message(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    imported = rig.home / "data" / "lsp-complete" / "prices.json"
+    imported.parent.mkdir(parents=True)
+    imported.write_text('{"models": {"a/coder": {"input_cost_per_token": 1e-6}}}', encoding="utf-8")
+    router = rig.router()
+    assert "prices: " in caplog.text and "input_cost_per_token" in caplog.text
+    rig.a.respond_with(Reply(text="return a + b", usage={"prompt_tokens": 100, "completion_tokens": 5}))
+    answer = await router.complete(rig.candidates(router), DATA, no_local)
+    assert answer is not None and answer.cost_usd == (100 * 1.0 + 5 * 2.0) / 1e6  # the config price holds

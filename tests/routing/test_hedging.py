@@ -71,3 +71,10 @@ async def test_cancelling_complete_cancels_and_bills_every_attempt(rig: Rig) -> 
         ("b", "cancelled"),
     ]
     assert router.accounts.budget.reserved() == 0
+
+
+async def test_hedging_can_be_switched_off(rig: Rig) -> None:
+    router = rig.router("[completion]\nhedge = false")
+    rig.a.respond_with(Reply(text="return a", delay_before_s=0.9))  # later than the 0.6 s hedge delay
+    answer = await router.complete(rig.candidates(router), DATA, no_local)
+    assert answer is not None and answer.provider == "a" and rig.b.requests == []
