@@ -37,10 +37,10 @@ async def test_spend_in_status_key_rejection_told_once_and_ledger_rows(tmp_path:
         env = sealed_env(tmp_path, _config(good.url, bad.url), FAKE_KEY=KEY)
         async with lsp_session(env) as (client, _):
             statuses: list[Any] = []
-            open_doc(client, uri, "answer = ")
-            for _ in range(2):
+            open_doc(client, uri, "answer = \nother = ")
+            for line, character in ((0, 9), (1, 8)):  # two places: the second is not a cache hit
                 waiting = asyncio.ensure_future(client.wait_for_notification(STATUS))
-                result = await inline(client, uri, 0, 9)
+                result = await inline(client, uri, line, character)
                 assert [i.insert_text for i in result.items] == ["42"]
                 statuses.append(await waiting)
             key_messages = [m.message for m in client.messages if "rejected the API key" in m.message]
