@@ -364,7 +364,10 @@ def check_provider_field(name: str, value: Any) -> tuple[Any, str | None]:
         return None, "expected the NAME of an environment variable that holds the key (value not shown)"
     if name == "headers":
         good = isinstance(value, Mapping) and all(
-            isinstance(k, str) and HEADER_NAME_RE.fullmatch(k) and isinstance(v, str) and "\n" not in v
+            isinstance(k, str)
+            and HEADER_NAME_RE.fullmatch(k)
+            and isinstance(v, str)
+            and "\n" not in v
             and "\r" not in v
             for k, v in value.items()
         )

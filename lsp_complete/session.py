@@ -14,7 +14,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lsp_complete import config, ledger, telemetry, tokens, workspace
+from lsp_complete import config, ledger, providers, telemetry, tokens, workspace
 from lsp_complete.core.document import Document, DocumentEditError, PositionEncoding
 from lsp_complete.core.secrets import ExclusionRules, path_from_uri
 from lsp_complete.engine import Completion, CompletionQuery, Engine, Snapshot, StatusListener
@@ -180,6 +180,7 @@ class Session:
         self._indexer.start()
 
     def _background(self) -> None:
+        providers.warm_up()  # TLS trust store and lazy imports of the first request (~190 ms)
         tokens.warm_up()
         for path, text in workspace.scan(self.roots, self.rules):
             with self.engine.local_lock:

@@ -222,6 +222,7 @@ class LocalIndex:
                 break  # nothing later in the order can beat a full-length match found so far
         return found + short
 
+
 def _meaningful(toks: list[str], j: int, length: float, partial: str) -> bool:
     """A match of a few punctuation tokens says little; require a word in it or a longer match."""
     if length >= 4 or len(partial) >= 2:

@@ -104,9 +104,7 @@ class PromptBuilder:
         self._flush(skip=cursor.path)
         window = context.cursor_window(before, after)
         ranked = self.index.rank_scored(window, c.context_snippets * 2, exclude_path=cursor.path)
-        allowed = [
-            ContextSnippet(self._display(s.path), s.text) for s in ranked if not excluded(s.path)
-        ]
+        allowed = [ContextSnippet(self._display(s.path), s.text) for s in ranked if not excluded(s.path)]
         budget = int(c.prompt_tokens * c.context_share)
         return context.fit_snippets(allowed, self._count_snippet, budget, max_count=c.context_snippets)
 

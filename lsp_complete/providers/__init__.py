@@ -22,8 +22,9 @@ from lsp_complete.providers.mistral_fim import MistralFIMProvider
 from lsp_complete.providers.ollama import OllamaProvider
 from lsp_complete.providers.openai_chat import OpenAIChatProvider
 from lsp_complete.providers.openai_completions import OpenAICompletionsProvider
+from lsp_complete.providers.warm import warm_up
 
-__all__ = ["SUPPORTED_APIS", "Provider", "Timeouts", "build_provider"]
+__all__ = ["SUPPORTED_APIS", "Provider", "Timeouts", "build_provider", "warm_up"]
 
 USER_AGENT = "lsp-complete"
 

@@ -38,6 +38,7 @@ from lsp_complete.errors import (
     ProviderServerError,
     ProviderTimeout,
 )
+from lsp_complete.providers.warm import shared_ssl_context
 
 __all__ = [
     "MAX_MESSAGE_CHARS",
@@ -60,8 +61,10 @@ _SECRET_PATTERNS = (
     (re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"), r"\1" + REDACTED),
     (re.compile(r"\b(?:sk|pk|rk)-[A-Za-z0-9_\-*.]{3,}"), REDACTED),
     (
-        re.compile(r"(?i)((?:api[_-]?key|x-api-key|authorization|access_token|\bkey)[\"']?\s*[:=]\s*[\"']?)"
-                   r"[^\s\"'&,;}]+"),
+        re.compile(
+            r"(?i)((?:api[_-]?key|x-api-key|authorization|access_token|\bkey)[\"']?\s*[:=]\s*[\"']?)"
+            r"[^\s\"'&,;}]+"
+        ),
         r"\1" + REDACTED,
     ),
 )
@@ -102,6 +105,7 @@ def make_client(base_url: str, headers: Mapping[str, str], connect_timeout: floa
         headers=dict(headers),
         timeout=timeout,
         follow_redirects=False,
+        verify=shared_ssl_context(),
     )
 
 
