@@ -25,7 +25,8 @@ to ``[min_ms, max_ms]`` (15-350 ms by default):
 - Measured with ``benchmarks/bench_pipeline.py`` (lognormal typing around 120 ms): with 1.5 x the
   rhythm and context speed-ups inside bursts, 0.31 upstream requests per typed character (most aborted
   before their first token); the rhythm as a floor everywhere, 0.19; with 2 x, 0.11, pauses >= 500 ms
-  still all served.
+  still all served (quick runs). Full run: 0.22 before, 0.098 with the 2 x floor, 0.082 with the
+  rhythm kept across pauses; pauses >= 500 ms served 87.5 % in both (naive 92.9 %).
 """
 
 from __future__ import annotations
