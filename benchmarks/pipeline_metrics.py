@@ -1,0 +1,281 @@
+"""Turning what the pipeline benchmark observed into its figures, the Markdown table and JSON.
+
+Cost: every upstream request that reached the provider is billed its whole prompt (prompt + suffix,
+counted with ``lsp_complete.tokens``) at the input price, and its answer at the output price unless the
+server hung up before the first token. "With prefix cache" also models DeepSeek's default disk cache:
+the longest common prefix with one of the previous 32 prompts, in whole 64-token units, is billed at the
+cached-input price. Dollars per hour divide by the trace's unassisted typing time (the same for every
+configuration), so accepting suggestions does not inflate the rate.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.pipeline_run import ConfigRun, Latency, UpstreamCall
+from benchmarks.pipeline_trace import Trace
+from lsp_complete import tokens
+
+PRICES = Path(tokens.__file__).resolve().parent / "data" / "prices.json"
+
+
+@dataclass(frozen=True)
+class Price:
+    """USD per million tokens."""
+
+    model: str
+    input: float
+    cached: float
+    output: float
+
+
+def price(model: str) -> Price:
+    """List price of ``model`` (e.g. ``deepseek/deepseek-flash``) from the shipped price table."""
+    entry = json.loads(PRICES.read_text(encoding="utf-8"))["models"][model]
+    return Price(
+        model,
+        entry["input_per_mtok"],
+        entry.get("cached_input_per_mtok", entry["input_per_mtok"]),
+        entry["output_per_mtok"],
+    )
+
+
+def pct(values: Sequence[float], q: float) -> float | None:
+    """The ``q``-th percentile (nearest rank), None without samples."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def _lcp(a: str, b: str) -> int:
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _prompt(call: UpstreamCall) -> tuple[str, str]:
+    body = call.request.json if isinstance(call.request.json, dict) else {}
+    return str(body.get("prompt") or ""), str(body.get("suffix") or "")
+
+
+def analyse(run: ConfigRun, trace: Trace, p: Price, count: Callable[[str], int]) -> dict[str, Any]:
+    """The figures of one configuration's replay."""
+    log = run.log
+    keys = len(log.keystrokes)
+    whole = {seg.name: count(seg.truth) for seg in trace.segments}
+    prompt_tokens, ratios, input_usd, cached_usd, output_usd = [], [], 0.0, 0.0, 0.0
+    recent: list[str] = []
+    for call in run.upstream:
+        prompt, suffix = _prompt(call)
+        n = count(prompt) + count(suffix)
+        prompt_tokens.append(n)
+        if call.answer is not None and call.answer.name in whole:
+            ratios.append(n / whole[call.answer.name])
+        shared = max((_lcp(prompt, old) for old in recent), default=0)
+        hit = min(n, count(prompt[:shared]) // 64 * 64) if shared else 0
+        recent = [*recent[-31:], prompt]
+        input_usd += n * p.input / 1e6
+        cached_usd += (hit * p.cached + (n - hit) * p.input) / 1e6
+        answered = call.answer is not None and (
+            call.gone is None or call.gone - call.received > call.answer.ttft_s
+        )
+        if answered and call.answer is not None:
+            output_usd += count(call.answer.text) * p.output / 1e6
+    hours = trace.virtual_s / 3600.0
+    cost, cost_cached = input_usd + output_usd, cached_usd + output_usd
+    through = [k for k in log.keystrokes if k.through]
+    served = sum(1 for k in through if _from_memory(k, run.upstream))
+    return {
+        "keystrokes": keys,
+        "upstream_requests": len(run.upstream),
+        "requests_per_char": len(run.upstream) / keys if keys else None,
+        "pauses": len(log.pauses),
+        "pause_share": sum(log.pauses) / len(log.pauses) if log.pauses else None,
+        "through_keystrokes": len(through),
+        "through_share": served / len(through) if through else None,
+        "k2s_p50_ms": pct(log.latencies_ms, 50),
+        "k2s_p90_ms": pct(log.latencies_ms, 90),
+        "prompt_tokens_p50": statistics.median(prompt_tokens) if prompt_tokens else None,
+        "prompt_vs_whole_p50": statistics.median(ratios) if ratios else None,
+        "shown": log.shown,
+        "accepts": log.accepts,
+        "partial_accepts": log.partial_accepts,
+        "accepted_chars": log.accepted_chars,
+        "acceptance": (log.accepts + log.partial_accepts) / log.shown if log.shown else None,
+        "cost_usd": cost,
+        "usd_per_hour": cost / hours if hours else None,
+        "usd_per_hour_cached": cost_cached / hours if hours else None,
+        "chars_per_usd": log.accepted_chars / cost if cost else None,
+        "real_s": round(log.real_s, 1),
+        "messages": run.messages,
+    }
+
+
+def _from_memory(key: Any, upstream: list[UpstreamCall]) -> bool:
+    """A typing-through keystroke answered with a suggestion in time and no upstream call for its prefix."""
+    call = key.call
+    if not key.fresh_answer or call.received is None:
+        return False
+    tail = key.tail.rstrip()
+    for up in upstream:
+        if call.sent <= up.received <= call.received and _prompt(up)[0].rstrip().endswith(tail):
+            return False
+    return True
+
+
+def latency_figures(lat: Latency) -> dict[str, Any]:
+    """p50/p99 of the server-added latency and its two legs."""
+    return {
+        "samples": len(lat.added_ms),
+        "added_p50_ms": pct(lat.added_ms, 50),
+        "added_p99_ms": pct(lat.added_ms, 99),
+        "inbound_p50_ms": pct(lat.inbound_ms, 50),
+        "outbound_p50_ms": pct(lat.outbound_ms, 50),
+        "floor_p50_ms": pct(lat.floor_ms, 50),
+    }
+
+
+def _fmt(value: Any, kind: str) -> str:
+    if value is None:
+        return "n/a"
+    if kind == "pct":
+        return f"{value * 100:.1f} %"
+    if kind == "ms":
+        return f"{value:.2f} ms" if value < 10 else f"{value:.0f} ms"
+    if kind == "usd":
+        return f"${value:.4f}" if value < 1 else f"${value:.2f}"
+    if kind == "int":
+        return f"{value:,.0f}"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def rows(res: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
+    """(metric, ours, naive, fixed-350, target, met?) rows."""
+    r, lat, mem = res["runs"], res["latency"], res.get("memory")
+    names = ["ours", "naive", "fixed-350"]
+    out: list[tuple[str, str, str, str, str, str]] = []
+
+    def add(
+        metric: str, get: Callable[[str], Any], kind: str, target: str, ok: Callable[[], bool | None]
+    ) -> None:
+        vals = [_fmt(get(n), kind) if n in r or n in lat else "n/a" for n in names]
+        verdict = ok()
+        out.append((metric, *vals, target, "n/a" if verdict is None else ("yes" if verdict else "**no**")))
+
+    def run(key: str) -> Callable[[str], Any]:
+        return lambda n: r.get(n, {}).get(key)
+
+    def lt(key: str) -> Callable[[str], Any]:
+        return lambda n: lat.get(n, {}).get(key)
+
+    def cmp(value: Any, limit: float, le: bool = True) -> bool | None:
+        return None if value is None else (value <= limit if le else value >= limit)
+
+    ours = r.get("ours", {})
+    add(
+        "upstream requests per typed character",
+        run("requests_per_char"),
+        "float",
+        "<= 0.15",
+        lambda: cmp(ours.get("requests_per_char"), 0.15),
+    )
+    add(
+        "pauses >= 500 ms that got a suggestion",
+        run("pause_share"),
+        "pct",
+        ">= 95 %",
+        lambda: cmp(ours.get("pause_share"), 0.95, le=False),
+    )
+    add(
+        "typing-through keystrokes served from memory",
+        run("through_share"),
+        "pct",
+        ">= 95 %",
+        lambda: cmp(ours.get("through_share"), 0.95, le=False),
+    )
+    add(
+        "server-added latency p50 (5,000-line file)",
+        lt("added_p50_ms"),
+        "ms",
+        "<= 1 ms",
+        lambda: cmp(lat.get("ours", {}).get("added_p50_ms"), 1.0),
+    )
+    add(
+        "server-added latency p99 (5,000-line file)",
+        lt("added_p99_ms"),
+        "ms",
+        "<= 5 ms",
+        lambda: cmp(lat.get("ours", {}).get("added_p99_ms"), 5.0),
+    )
+    add("keystroke-to-suggestion p50", run("k2s_p50_ms"), "ms", "-", lambda: None)
+    add("keystroke-to-suggestion p90", run("k2s_p90_ms"), "ms", "-", lambda: None)
+    add("prompt tokens per request (median)", run("prompt_tokens_p50"), "int", "-", lambda: None)
+    add(
+        "prompt tokens vs whole-file prompt (median)",
+        run("prompt_vs_whole_p50"),
+        "pct",
+        "<= 35 %",
+        lambda: cmp(ours.get("prompt_vs_whole_p50"), 0.35),
+    )
+    naive, fixed = r.get("naive", {}), r.get("fixed-350", {})
+    add(
+        "oracle acceptance (accepted / shown)",
+        run("acceptance"),
+        "pct",
+        ">= naive's",
+        lambda: (
+            None
+            if ours.get("acceptance") is None or naive.get("acceptance") is None
+            else ours["acceptance"] >= naive["acceptance"] - 0.02
+        ),
+    )
+    add("accepted characters", run("accepted_chars"), "int", "-", lambda: None)
+
+    def saving(other: dict[str, Any], share: float) -> bool | None:
+        a, b = ours.get("usd_per_hour"), other.get("usd_per_hour")
+        return None if a is None or not b else a <= (1 - share) * b
+
+    add(
+        "dollars per hour of typing (list price)",
+        run("usd_per_hour"),
+        "usd",
+        ">= 80 % below naive",
+        lambda: saving(naive, 0.8),
+    )
+    add("", lambda n: None, "usd", ">= 40 % below fixed-350", lambda: saving(fixed, 0.4))
+    out[-1] = ("", "", "", "", out[-1][4], out[-1][5])
+    add("dollars per hour with modelled prefix cache", run("usd_per_hour_cached"), "usd", "-", lambda: None)
+    add("accepted characters per dollar", run("chars_per_usd"), "int", "-", lambda: None)
+    if mem is not None:
+        add(
+            "resident memory, 200 open 1,000-line files",
+            lambda n: mem["loaded_mb"] if n == "ours" else None,
+            "float",
+            "<= 120 MB",
+            lambda: cmp(mem["loaded_mb"], 120.0),
+        )
+        out[-1] = (out[-1][0], f"{mem['loaded_mb']:.1f} MB", *out[-1][2:])
+    return out
+
+
+def table(res: dict[str, Any]) -> str:
+    """The Markdown table."""
+    lines = ["| metric | ours | naive | fixed-350 | target | met? |", "|---|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows(res)]
+    return "\n".join(lines)
+
+
+def write_json(res: dict[str, Any], path: Path) -> None:
+    """The results as JSON."""
+    path.write_text(json.dumps(res, indent=2, default=str) + "\n", encoding="utf-8")
