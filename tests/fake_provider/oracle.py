@@ -144,8 +144,8 @@ class Oracle:
 def _middle_end(text: str, cursor: int, suffix: str) -> int:
     """Where the request's suffix resumes in the true text (the end of the true middle)."""
     head = suffix[:80]
-    if not head:
-        return len(text)
+    if len(suffix) < 80 and text.endswith(suffix):
+        return len(text) - len(suffix)  # a short suffix is the end of the file (or nothing at all)
     at = text.find(head, cursor)
     return at if at >= 0 else min(len(text), cursor + 400)
 
