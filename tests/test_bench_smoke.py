@@ -6,6 +6,7 @@ Structure and sanity only; the benchmark's timing figures are never asserted her
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from pathlib import Path
 
 import pytest
@@ -32,9 +33,11 @@ def test_traces_are_seeded_and_every_step_is_a_state_of_the_region() -> None:
         assert (seg.steps[-1].typed, seg.steps[-1].junk) == (len(seg.target), "")
         assert seg.document(seg.target) == seg.truth
     facts = summary(trace)
-    assert facts["typos"] > 0 and facts["pauses_500ms"] > 0 and facts["keystrokes"] >= facts["characters"] // 2
+    assert (
+        facts["typos"] > 0 and facts["pauses_500ms"] > 0 and facts["keystrokes"] >= facts["characters"] // 2
+    )
     steps = [s for seg in trace.segments for s in seg.steps]
-    assert any(b.typed < a.typed for a, b in zip(steps, steps[1:], strict=False))  # backspaces
+    assert any(b.typed < a.typed for a, b in itertools.pairwise(steps))  # backspaces
     assert all(s.delay_ms >= PAUSE_MIN_MS for s in steps if s.pause)
 
 
@@ -74,7 +77,9 @@ async def test_tiny_replay_end_to_end(tmp_path: Path) -> None:
     assert run.upstream, "the server asked the oracle at least once"
     assert any(u.answer is not None and u.answer.name == seg.name for u in run.upstream)
     assert all(u.received > 0 for u in run.upstream)
-    figures = metrics.analyse(run, trace, metrics.price("deepseek/deepseek-flash"), tokens.get_counter().count)
+    figures = metrics.analyse(
+        run, trace, metrics.price("deepseek/deepseek-flash"), tokens.get_counter().count
+    )
     assert figures["keystrokes"] == len(run.log.keystrokes)
     assert figures["requests_per_char"] is not None and figures["requests_per_char"] > 0
     assert figures["prompt_tokens_p50"] is not None and figures["prompt_tokens_p50"] > 0
