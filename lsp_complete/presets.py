@@ -123,6 +123,19 @@ class CompletionSettings:
     total_timeout_s: float = 3.0
     connect_timeout_s: float = 2.0
     disabled_languages: tuple[str, ...] = ()
+    enabled_languages: tuple[str, ...] = ()  # empty: every language not disabled
+    # The pipeline (README "Completion pipeline"); the benchmark's baselines switch these off.
+    adaptive_debounce: bool = True  # false: always wait debounce_ms
+    debounce_min_ms: int = 15
+    debounce_max_ms: int = 350
+    cache: bool = True  # exact cache + sharing identical in-flight requests
+    cache_entries: int = 512
+    cache_mb: float = 2.0
+    typing_through: bool = True
+    context_snippets: int = 3  # cross-file snippets; 0 = none
+    context_share: float = 0.25  # of prompt_tokens, for the snippets
+    max_inflight: int = 2  # upstream requests per document
+    speculative: bool = False
 
 
 @dataclass(frozen=True)
@@ -252,13 +265,27 @@ FIELDS: tuple[Field, ...] = (
     Field("completion.enabled", "bool", "Show AI completions while typing."),
     Field("completion.debounce_ms", "int", "Wait this long after the last keystroke before asking.", 0, 2000),
     Field("completion.max_tokens", "int", "Most tokens one completion may have.", 1, 4096),
-    Field("completion.prompt_tokens", "int", "Token budget for the text around the cursor.", 64, 32768),
+    Field(
+        "completion.prompt_tokens", "int", "Token budget of the whole prompt (huge = whole file).", 64, 10**9
+    ),
     Field("completion.prefix_share", "float", "Share of the budget for text before the cursor.", 0, 1),
     Field("completion.max_lines", "int", "Most lines one completion may span.", 1, 200),
     Field("completion.first_token_timeout_s", "float", "Seconds to wait for the first text.", 0.1, 60),
     Field("completion.total_timeout_s", "float", "Seconds one completion may take in all.", 0.1, 120),
     Field("completion.connect_timeout_s", "float", "Seconds to wait for a connection.", 0.1, 60),
     Field("completion.disabled_languages", "strings", "Language ids where completions are off."),
+    Field("completion.enabled_languages", "strings", "If not empty, the only language ids completed."),
+    Field("completion.adaptive_debounce", "bool", "Adapt the wait to the cursor and typing rhythm."),
+    Field("completion.debounce_min_ms", "int", "Shortest adaptive wait (line starts).", 0, 2000),
+    Field("completion.debounce_max_ms", "int", "Longest adaptive wait (fast bursts).", 0, 5000),
+    Field("completion.cache", "bool", "Reuse answers and share identical in-flight requests."),
+    Field("completion.cache_entries", "int", "Most answers kept in the exact cache.", 1, 100000),
+    Field("completion.cache_mb", "float", "Most megabytes kept in the exact cache.", 0.01, 1024),
+    Field("completion.typing_through", "bool", "Serve typed-through suggestions from memory."),
+    Field("completion.context_snippets", "int", "Snippets of other files in the prompt (0 = none).", 0, 10),
+    Field("completion.context_share", "float", "Share of prompt_tokens for other files.", 0, 0.9),
+    Field("completion.max_inflight", "int", "Most upstream requests in flight per document.", 1, 8),
+    Field("completion.speculative", "bool", "Ask for the next suggestion once one is shown."),
     Field("premium.first_token_timeout_s", "float", "Seconds to wait for the first text.", 0.1, 600),
     Field("premium.total_timeout_s", "float", "Seconds one premium answer may take in all.", 1, 1800),
     Field("premium.max_tokens", "int", "Most tokens one premium answer may have.", 1, 32768),

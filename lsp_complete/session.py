@@ -39,6 +39,7 @@ class Session:
         self.roots: list[str] = []
         self.rules = ExclusionRules(self.settings.exclude, {})
         self.engine = Engine(self.settings, self.env, _count)
+        self.engine.set_exclusion(lambda path: self.rules.is_excluded(path))
         self._indexer: threading.Thread | None = None
 
     @classmethod
@@ -65,6 +66,7 @@ class Session:
         """The workspace folders (as URIs) the editor opened."""
         self.roots = [path_from_uri(u) for u in uris if u.startswith("file:")]
         self.rules = ExclusionRules(self.settings.exclude, workspace_ignore(self.roots))
+        self.engine.set_roots(self.roots)
 
     def set_status_listener(self, listener: StatusListener | None) -> None:
         """Who hears the status after each completion."""
@@ -81,9 +83,10 @@ class Session:
 
     def open_document(self, uri: str, text: str, version: int, language_id: str) -> None:
         """The editor opened ``uri`` with ``text``."""
-        self.documents[uri] = Document(uri, text, version, language_id)
+        doc = self.documents[uri] = Document(uri, text, version, language_id)
         self.desynced.discard(uri)
         self._index(uri)
+        self.engine.observe_open(uri, path_from_uri(uri), lambda: doc.text, self._private(uri))
 
     def change_document(
         self, uri: str, changes: Sequence[Change], encoding: PositionEncoding, version: int
@@ -105,14 +108,23 @@ class Session:
             return
         if uri in self.desynced and any(r is None for _, r in changes):
             self.desynced.discard(uri)  # a full replacement brings us back in sync
+        self.engine.observe_change(uri, path_from_uri(uri), lambda: doc.text, self._private(uri))
 
     def close_document(self, uri: str) -> None:
         """The editor closed ``uri``; its text stays in the offline index as workspace context."""
         self.documents.pop(uri, None)
         self.desynced.discard(uri)
+        self.engine.observe_close(uri)
         with self.engine.local_lock:
             if path_from_uri(uri) in self.engine.local:
                 self.engine.local.set_open(path_from_uri(uri), False)
+
+    def _private(self, uri: str) -> bool:
+        """True when the document must not be used as context (excluded, too large, out of sync)."""
+        doc = self.documents.get(uri)
+        if doc is None or uri in self.desynced or self.is_excluded(uri):
+            return True
+        return doc.length > MAX_DOCUMENT_CHARS
 
     def _index(self, uri: str) -> None:
         doc = self.documents[uri]
@@ -127,9 +139,11 @@ class Session:
         doc = self.documents.get(query_uri)
         if doc is None or query_uri in self.desynced or self.is_excluded(query_uri):
             return None
+        c = self.settings.completion
         if (
-            not self.settings.completion.enabled
-            or doc.language_id in self.settings.completion.disabled_languages
+            not c.enabled
+            or doc.language_id in c.disabled_languages
+            or (c.enabled_languages and doc.language_id not in c.enabled_languages)
         ):
             return None
         return Snapshot(query_uri, path_from_uri(query_uri), doc.text, doc.language_id)

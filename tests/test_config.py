@@ -141,6 +141,12 @@ def test_bad_toml_ignores_the_whole_file(cfg: Path, content: bytes | None, fragm
         ("exclude = [1, 2]", "exclude", "a list of strings"),
         ("completion = 3", "completion", "expected a table, got 3"),
         ("[completion]\ndebounce = 5", "completion.debounce", "unknown key (did you mean 'debounce_ms'?)"),
+        ('[completion]\ncache = "on"', "completion.cache", "expected true or false"),
+        ("[completion]\nmax_inflight = 0", "completion.max_inflight", "between 1 and 8, got 0"),
+        ("[completion]\ncontext_snippets = 11", "completion.context_snippets", "between 0 and 10, got 11"),
+        ("[completion]\ncontext_share = 0.95", "completion.context_share", "between 0 and 0.9, got 0.95"),
+        ("[completion]\nspeculative = 1", "completion.speculative", "expected true or false, got 1"),
+        ("[completion]\nprompt_tokens = 10", "completion.prompt_tokens", "between 64 and 1000000000"),
         ("colour = 1", "colour", "unknown key"),
         ('[tasks]\nreview = "fast"', "tasks.review", "unknown key"),
         ('tasks.explain = "turbo"', "tasks.explain", "expected one of the tiers fast, premium, got 'turbo'"),
@@ -165,6 +171,12 @@ def test_wrong_values_keep_the_default(cfg: Path, toml: str, key: str, message: 
         ("[completion]\nprefix_share = 1", "completion.prefix_share", 1.0),
         ('[completion]\ndisabled_languages = ["markdown"]', "completion.disabled_languages", ("markdown",)),
         ('exclude = ["*.pem", "*.pem"]', "exclude", ("*.pem",)),
+        ("[completion]\nprompt_tokens = 1000000", "completion.prompt_tokens", 1_000_000),  # naive baseline
+        ("[completion]\nadaptive_debounce = false", "completion.adaptive_debounce", False),
+        ("[completion]\ntyping_through = false", "completion.typing_through", False),
+        ("[completion]\ncontext_snippets = 0", "completion.context_snippets", 0),
+        ("[completion]\ncache_mb = 1", "completion.cache_mb", 1.0),
+        ('[completion]\nenabled_languages = ["python"]', "completion.enabled_languages", ("python",)),
     ],
 )
 def test_valid_values_are_normalised(cfg: Path, toml: str, key: str, expected: Any) -> None:

@@ -110,6 +110,11 @@ class Document:
         return self._text
 
     @property
+    def length(self) -> int:
+        """The length of :attr:`text` in characters, without joining it."""
+        return self._length
+
+    @property
     def line_count(self) -> int:
         """Number of lines; text ending with a terminator has an empty last line, and "" has one line."""
         return len(self._lines)

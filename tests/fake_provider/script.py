@@ -26,6 +26,9 @@ class Reply:
     Mistral: on the finish chunk), ``"none"``; None picks the format's own. ``cache_write`` is Anthropic's
     ``cache_creation_input_tokens`` (Anthropic reports ``input_tokens`` without cache reads and writes).
 
+    ``hold``: wait before the headers until the test calls ``FakeProvider.release(hold)`` (or the client
+    leaves), to keep a request in flight for exactly as long as a test needs.
+
     Faults: ``delay_before_s`` before the headers, ``delay_between_s`` between pieces,
     ``stall_after_chunks`` (stop sending until the client leaves or the server stops), ``error_body`` with
 ``status=200`` (a whole JSON or text body where a stream was asked for, as some proxies answer),
@@ -59,6 +62,7 @@ class Reply:
     comments: tuple[str, ...] = ()
     crlf: bool = False
     write_size: int | None = None
+    hold: str | None = None
 
     @classmethod
     def from_json(cls, obj: Mapping[str, Any]) -> Reply:

@@ -114,6 +114,7 @@ class FakeProvider:
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._start_error: BaseException | None = None
+        self._holds: dict[str, asyncio.Event] = {}
 
     @property
     def url(self) -> str:
@@ -146,6 +147,15 @@ class FakeProvider:
                 return False
             self._seen_disconnects += 1
             return True
+
+    def release(self, name: str) -> None:
+        """Let the replies held under ``name`` (``Reply.hold``) go on, now and from now on."""
+        loop = self._loop
+        assert loop is not None, "release() needs a started fake"
+        loop.call_soon_threadsafe(lambda: self._hold(name).set())
+
+    def _hold(self, name: str) -> asyncio.Event:
+        return self._holds.setdefault(name, asyncio.Event())
 
     def start(self) -> FakeProvider:
         """Start serving; returns once the port is bound."""
@@ -252,6 +262,8 @@ class FakeProvider:
         watcher = asyncio.create_task(_watch(conn, gone))
         keep = request.headers.get("connection", "").lower() != "close"
         try:
+            if reply.hold is not None:
+                await _until(self._hold(reply.hold), gone)
             await _pause(gone, reply.delay_before_s)
             fmt = format_for(request.path)
             if reply.status != 200 or reply.error_body is not None:
@@ -278,6 +290,18 @@ async def _watch(conn: _Connection, gone: asyncio.Event) -> None:
         while await conn.fill():
             pass
     gone.set()
+
+
+async def _until(event: asyncio.Event, gone: asyncio.Event) -> None:
+    """Wait for ``event`` unless the client leaves first (then raise ``_Gone``)."""
+    waits = {asyncio.ensure_future(event.wait()), asyncio.ensure_future(gone.wait())}
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in waits:
+            task.cancel()
+    if not event.is_set():
+        raise _Gone
 
 
 async def _pause(gone: asyncio.Event, seconds: float) -> None:
