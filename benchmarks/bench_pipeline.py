@@ -44,7 +44,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true", help="a short run (about 30-40 s)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--files", type=int, help="files edited in the session (default 4, quick 2)")
-    ap.add_argument("--chars", type=int, help="characters typed per file (default 220, quick 110)")
+    ap.add_argument("--chars", type=int, help="characters typed per file (default 150, quick 70)")
     ap.add_argument("--defects", type=float, default=0.2, help="share of oracle answers with a defect")
     ap.add_argument("--latency-samples", type=int, help="default 300, quick 100")
     ap.add_argument("--model", default="deepseek/deepseek-flash", help="price table entry for the cost")
@@ -58,7 +58,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     quick = args.quick
     texts = corpus()
     trace = generate(
-        texts, args.seed, args.files or (2 if quick else 4), args.chars or (110 if quick else 220)
+        texts, args.seed, args.files or (2 if quick else 4), args.chars or (70 if quick else 150)
     )
     names = list(CONFIGS)
     if has_key("speculative"):
@@ -90,8 +90,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "timing": vars(timing),
         "configs": {n: CONFIGS[n] for n in names},
         "runs": {r.name: metrics.analyse(r, trace, price, counter.count) for r in runs},
-        "latency": {n: metrics.latency_figures(v) for n, v in lat.items()},
-        "memory": None if mem is None else {"idle_mb": mem[0], "loaded_mb": mem[1]},
+        "latency": {n: metrics.latency_figures(v, counter.count) for n, v in lat.items()},
+        "memory": mem,
         "replay_s": round(replay_s, 1),
         "total_s": round(time.perf_counter() - started, 1),
     }
@@ -108,6 +108,9 @@ def report(res: dict[str, Any]) -> str:
     """The table plus the notes a reader needs to judge it."""
     t, runs = res["trace"], res["runs"]
     lines = [metrics.table(res), ""]
+    spec = metrics.speculative_table(res)
+    if spec:
+        lines += [spec, ""]
     lines.append(
         f"Trace: seed {res['seed']}, {t['files']} files, {t['characters']} characters, "
         f"{t['keystrokes']} keystrokes, {t['pauses_500ms']} pauses >= 500 ms, {t['typos']} typos, "
@@ -128,12 +131,14 @@ def report(res: dict[str, Any]) -> str:
         lines.append(
             f"- latency {name}: {v['samples']} samples, inbound p50 {v['inbound_p50_ms']:.2f} ms, "
             f"outbound p50 {v['outbound_p50_ms']:.2f} ms, JSON-RPC round trip of an immediate "
-            f"answer p50 {v['floor_p50_ms']:.2f} ms"
+            f"answer p50 {v['floor_p50_ms']:.2f} ms; prompt p50 {v['prompt_tokens_p50']} tokens of the "
+            f"file's {v['whole_file_tokens']}"
         )
     if res["memory"]:
+        m = res["memory"]
         lines.append(
-            f"- memory: {res['memory']['idle_mb']:.1f} MB idle after warm-up, "
-            f"{res['memory']['loaded_mb']:.1f} MB with 200 open 1,000-line files"
+            f"- memory: {m['idle_mb']:.1f} MB idle after warm-up, {m['opened_mb']:.1f} MB once 200 "
+            f"1,000-line files are open, {m['loaded_mb']:.1f} MB after completions in 10 of them"
         )
     lines.append(f"Total {res['total_s']} s (replays {res['replay_s']} s, run concurrently).")
     return "\n".join(lines)

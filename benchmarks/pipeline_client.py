@@ -95,6 +95,11 @@ class Client:
         body = json.dumps(message, separators=(",", ":")).encode()
         self.proc.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
 
+    async def drain(self) -> None:
+        """Wait until what we wrote has been handed to the pipe."""
+        assert self.proc is not None and self.proc.stdin is not None
+        await self.proc.stdin.drain()
+
     def notify(self, method: str, params: Any) -> None:
         """Send a notification."""
         self._write({"jsonrpc": "2.0", "method": method, "params": params})

@@ -106,6 +106,8 @@ def analyse(run: ConfigRun, trace: Trace, p: Price, count: Callable[[str], int])
         "through_share": served / len(through) if through else None,
         "k2s_p50_ms": pct(log.latencies_ms, 50),
         "k2s_p90_ms": pct(log.latencies_ms, 90),
+        "after_accept_p50_ms": pct(log.after_accept_ms, 50),
+        "after_accept_shown": len(log.after_accept_ms),
         "prompt_tokens_p50": statistics.median(prompt_tokens) if prompt_tokens else None,
         "prompt_vs_whole_p50": statistics.median(ratios) if ratios else None,
         "shown": log.shown,
@@ -134,9 +136,14 @@ def _from_memory(key: Any, upstream: list[UpstreamCall]) -> bool:
     return True
 
 
-def latency_figures(lat: Latency) -> dict[str, Any]:
-    """p50/p99 of the server-added latency and its two legs."""
+def latency_figures(lat: Latency, count: Callable[[str], int]) -> dict[str, Any]:
+    """p50/p99 of the server-added latency and its two legs; prompt size against the whole file."""
+    whole = count(lat.whole) if lat.whole else 0
+    sizes = [count(p) for p in lat.prompts]
     return {
+        "prompt_tokens_p50": statistics.median(sizes) if sizes else None,
+        "whole_file_tokens": whole,
+        "prompt_vs_whole_p50": statistics.median(sizes) / whole if sizes and whole else None,
         "samples": len(lat.added_ms),
         "added_p50_ms": pct(lat.added_ms, 50),
         "added_p99_ms": pct(lat.added_ms, 99),
@@ -160,113 +167,152 @@ def _fmt(value: Any, kind: str) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def rows(res: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
+Row = tuple[str, str, str, str, str, str]
+NAMES = ("ours", "naive", "fixed-350")
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("yes" if ok else "**no**")
+
+
+def _at_most(value: Any, limit: float) -> bool | None:
+    return None if value is None else bool(value <= limit)
+
+
+def _at_least(value: Any, limit: float) -> bool | None:
+    return None if value is None else bool(value >= limit)
+
+
+def rows(res: dict[str, Any]) -> list[Row]:
     """(metric, ours, naive, fixed-350, target, met?) rows."""
-    r, lat, mem = res["runs"], res["latency"], res.get("memory")
-    names = ["ours", "naive", "fixed-350"]
-    out: list[tuple[str, str, str, str, str, str]] = []
+    runs, lat, mem = res["runs"], res["latency"], res.get("memory")
+    ours, naive, fixed = (runs.get(n, {}) for n in NAMES)
+    lours = lat.get("ours", {})
 
-    def add(
-        metric: str, get: Callable[[str], Any], kind: str, target: str, ok: Callable[[], bool | None]
-    ) -> None:
-        vals = [_fmt(get(n), kind) if n in r or n in lat else "n/a" for n in names]
-        verdict = ok()
-        out.append((metric, *vals, target, "n/a" if verdict is None else ("yes" if verdict else "**no**")))
+    def run_row(metric: str, key: str, kind: str, target: str = "-", ok: bool | None = None) -> Row:
+        a, b, c = (_fmt(runs.get(n, {}).get(key), kind) for n in NAMES)
+        return (metric, a, b, c, target, _verdict(ok))
 
-    def run(key: str) -> Callable[[str], Any]:
-        return lambda n: r.get(n, {}).get(key)
-
-    def lt(key: str) -> Callable[[str], Any]:
-        return lambda n: lat.get(n, {}).get(key)
-
-    def cmp(value: Any, limit: float, le: bool = True) -> bool | None:
-        return None if value is None else (value <= limit if le else value >= limit)
-
-    ours = r.get("ours", {})
-    add(
-        "upstream requests per typed character",
-        run("requests_per_char"),
-        "float",
-        "<= 0.15",
-        lambda: cmp(ours.get("requests_per_char"), 0.15),
-    )
-    add(
-        "pauses >= 500 ms that got a suggestion",
-        run("pause_share"),
-        "pct",
-        ">= 95 %",
-        lambda: cmp(ours.get("pause_share"), 0.95, le=False),
-    )
-    add(
-        "typing-through keystrokes served from memory",
-        run("through_share"),
-        "pct",
-        ">= 95 %",
-        lambda: cmp(ours.get("through_share"), 0.95, le=False),
-    )
-    add(
-        "server-added latency p50 (5,000-line file)",
-        lt("added_p50_ms"),
-        "ms",
-        "<= 1 ms",
-        lambda: cmp(lat.get("ours", {}).get("added_p50_ms"), 1.0),
-    )
-    add(
-        "server-added latency p99 (5,000-line file)",
-        lt("added_p99_ms"),
-        "ms",
-        "<= 5 ms",
-        lambda: cmp(lat.get("ours", {}).get("added_p99_ms"), 5.0),
-    )
-    add("keystroke-to-suggestion p50", run("k2s_p50_ms"), "ms", "-", lambda: None)
-    add("keystroke-to-suggestion p90", run("k2s_p90_ms"), "ms", "-", lambda: None)
-    add("prompt tokens per request (median)", run("prompt_tokens_p50"), "int", "-", lambda: None)
-    add(
-        "prompt tokens vs whole-file prompt (median)",
-        run("prompt_vs_whole_p50"),
-        "pct",
-        "<= 35 %",
-        lambda: cmp(ours.get("prompt_vs_whole_p50"), 0.35),
-    )
-    naive, fixed = r.get("naive", {}), r.get("fixed-350", {})
-    add(
-        "oracle acceptance (accepted / shown)",
-        run("acceptance"),
-        "pct",
-        ">= naive's",
-        lambda: (
-            None
-            if ours.get("acceptance") is None or naive.get("acceptance") is None
-            else ours["acceptance"] >= naive["acceptance"] - 0.02
-        ),
-    )
-    add("accepted characters", run("accepted_chars"), "int", "-", lambda: None)
+    def lat_row(metric: str, key: str, kind: str, target: str = "-", ok: bool | None = None) -> Row:
+        a, b, c = (_fmt(lat.get(n, {}).get(key), kind) for n in NAMES)
+        return (metric, a, b, c, target, _verdict(ok))
 
     def saving(other: dict[str, Any], share: float) -> bool | None:
         a, b = ours.get("usd_per_hour"), other.get("usd_per_hour")
-        return None if a is None or not b else a <= (1 - share) * b
+        return None if a is None or not b else bool(a <= (1 - share) * b)
 
-    add(
-        "dollars per hour of typing (list price)",
-        run("usd_per_hour"),
-        "usd",
-        ">= 80 % below naive",
-        lambda: saving(naive, 0.8),
-    )
-    add("", lambda n: None, "usd", ">= 40 % below fixed-350", lambda: saving(fixed, 0.4))
-    out[-1] = ("", "", "", "", out[-1][4], out[-1][5])
-    add("dollars per hour with modelled prefix cache", run("usd_per_hour_cached"), "usd", "-", lambda: None)
-    add("accepted characters per dollar", run("chars_per_usd"), "int", "-", lambda: None)
-    if mem is not None:
-        add(
-            "resident memory, 200 open 1,000-line files",
-            lambda n: mem["loaded_mb"] if n == "ours" else None,
+    def below(other: dict[str, Any]) -> str:
+        a, b = ours.get("usd_per_hour"), other.get("usd_per_hour")
+        return "n/a" if a is None or not b else f"{(1 - a / b) * 100:.0f} % below"
+
+    acc_ok = None
+    if ours.get("acceptance") is not None and naive.get("acceptance") is not None:
+        acc_ok = ours["acceptance"] >= naive["acceptance"] - 0.02
+    out = [
+        run_row(
+            "upstream requests per typed character",
+            "requests_per_char",
             "float",
-            "<= 120 MB",
-            lambda: cmp(mem["loaded_mb"], 120.0),
+            "<= 0.15",
+            _at_most(ours.get("requests_per_char"), 0.15),
+        ),
+        run_row(
+            "pauses >= 500 ms that got a suggestion",
+            "pause_share",
+            "pct",
+            ">= 95 %",
+            _at_least(ours.get("pause_share"), 0.95),
+        ),
+        run_row(
+            "typing-through keystrokes served from memory",
+            "through_share",
+            "pct",
+            ">= 95 %",
+            _at_least(ours.get("through_share"), 0.95),
+        ),
+        lat_row(
+            "server-added latency p50 (5,000-line file)",
+            "added_p50_ms",
+            "ms",
+            "<= 1 ms",
+            _at_most(lours.get("added_p50_ms"), 1.0),
+        ),
+        lat_row(
+            "server-added latency p99 (5,000-line file)",
+            "added_p99_ms",
+            "ms",
+            "<= 5 ms",
+            _at_most(lours.get("added_p99_ms"), 5.0),
+        ),
+        run_row("keystroke-to-suggestion p50", "k2s_p50_ms", "ms"),
+        run_row("keystroke-to-suggestion p90", "k2s_p90_ms", "ms"),
+        run_row("prompt tokens per request (median)", "prompt_tokens_p50", "int"),
+        run_row(
+            "prompt tokens vs whole-file prompt, typing trace (median)",
+            "prompt_vs_whole_p50",
+            "pct",
+            "<= 35 %",
+            _at_most(ours.get("prompt_vs_whole_p50"), 0.35),
+        ),
+        lat_row(
+            "prompt tokens vs whole-file prompt, 5,000-line file",
+            "prompt_vs_whole_p50",
+            "pct",
+            "<= 35 %",
+            _at_most(lours.get("prompt_vs_whole_p50"), 0.35),
+        ),
+        run_row(
+            "oracle acceptance (accepted / suggestions shown)",
+            "acceptance",
+            "pct",
+            "no loss vs naive",
+            acc_ok,
+        ),
+        run_row("accepted characters", "accepted_chars", "int"),
+        run_row(
+            "dollars per hour of typing (list price)",
+            "usd_per_hour",
+            "usd",
+            f">= 80 % below naive ({below(naive)})",
+            saving(naive, 0.8),
+        ),
+        ("", "", "", "", f">= 40 % below fixed-350 ({below(fixed)})", _verdict(saving(fixed, 0.4))),
+        run_row("dollars per hour with modelled prefix cache", "usd_per_hour_cached", "usd"),
+        run_row("accepted characters per dollar", "chars_per_usd", "int"),
+    ]
+    if mem is not None:
+        out.append(
+            (
+                "resident memory, 200 open 1,000-line files",
+                f"{mem['loaded_mb']:.1f} MB",
+                "n/a",
+                "n/a",
+                "<= 120 MB",
+                _verdict(_at_most(mem["loaded_mb"], 120.0)),
+            )
         )
-        out[-1] = (out[-1][0], f"{mem['loaded_mb']:.1f} MB", *out[-1][2:])
     return out
+
+
+def speculative_table(res: dict[str, Any]) -> str:
+    """Ours with and without ``completion.speculative``, when the build has the key."""
+    runs = res["runs"]
+    other = next((n for n in runs if n.startswith("ours") and n != "ours"), None)
+    if other is None:
+        return ""
+    names = ["ours", other]
+    lines = [f"| speculative | {names[0]} | {names[1]} |", "|---|---|---|"]
+    for metric, key, kind in [
+        ("upstream requests per typed character", "requests_per_char", "float"),
+        ("dollars per hour of typing (list price)", "usd_per_hour", "usd"),
+        ("suggestions shown", "shown", "int"),
+        ("suggestion right after an accept: p50 latency", "after_accept_p50_ms", "ms"),
+        ("suggestions right after an accept", "after_accept_shown", "int"),
+        ("accepted characters", "accepted_chars", "int"),
+        ("accepted characters per dollar", "chars_per_usd", "int"),
+    ]:
+        lines.append(f"| {metric} | " + " | ".join(_fmt(runs[n].get(key), kind) for n in names) + " |")
+    return "\n".join(lines)
 
 
 def table(res: dict[str, Any]) -> str:

@@ -59,6 +59,7 @@ class Keystroke:
     version: int
     tail: str
     through: bool
+    after_accept: bool = False
     fresh_answer: bool = False
 
 
@@ -94,6 +95,7 @@ class RunLog:
     keystrokes: list[Keystroke] = field(default_factory=list)
     pauses: list[bool] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
+    after_accept_ms: list[float] = field(default_factory=list)
     shown: int = 0
     accepts: int = 0
     partial_accepts: int = 0
@@ -283,6 +285,8 @@ class Replay:
         self.k += m
         self.shown = None
         self._send(new_text, version + 1, [edit], through=False)
+        assert self.latest is not None
+        self.latest.after_accept = True
 
     def _key(self, step: Step) -> None:
         seg = self.seg
@@ -359,16 +363,17 @@ class Replay:
         end = offset_at(text, rng["end"]) if rng else cursor
         assert call.received is not None
         previous = self.shown
-        if latest.through and previous is not None:
-            until = previous.until  # the same typing-through episode
+        latency = (call.received - latest.sent) * 1000.0
+        if latest.through and previous is not None and insert[:1] == previous.text[:1]:
+            # The same typing-through episode: the user has been looking at it since it first appeared.
+            at, until = previous.at, previous.until
         else:
             r = _decide(self.seg.name if self.seg else "", self.k, "through")
-            until = (
-                self.k
-                if r < 0.5
-                else self.k + (len(insert) if r >= 0.8 else int((r - 0.5) / 0.3 * len(insert)))
-            )
-        self.shown = Shown(insert, start, end, item.get("command"), call.received, until)
+            part = int((r - 0.5) / 0.3 * len(insert))
+            at, until = call.received, self.k + (0 if r < 0.5 else len(insert) if r >= 0.8 else part)
+            self.log.shown += 1
+            if latest.after_accept:
+                self.log.after_accept_ms.append(latency)
+        self.shown = Shown(insert, start, end, item.get("command"), at, until)
         latest.fresh_answer = True
-        self.log.shown += 1
-        self.log.latencies_ms.append((call.received - latest.sent) * 1000.0)
+        self.log.latencies_ms.append(latency)

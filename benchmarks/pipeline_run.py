@@ -176,6 +176,8 @@ class Latency:
     inbound_ms: list[float]
     outbound_ms: list[float]
     floor_ms: list[float]
+    prompts: list[str] = field(default_factory=list)  # prompt + suffix of each sample's upstream request
+    whole: str = ""  # the 5,000-line file
 
 
 async def latency_config(name: str, texts: dict[str, str], tmp: Path, samples: int, seed: int) -> Latency:
@@ -208,7 +210,7 @@ async def latency_config(name: str, texts: dict[str, str], tmp: Path, samples: i
                 if truth[starts[i] : starts[i + 1]].strip() and truth[starts[i + 1] : starts[i + 2]].strip()
             ]
             picks = rng.sample(lines, samples + 10)
-            added, inbound, outbound, floor = [], [], [], []
+            added, inbound, outbound, floor, prompts = [], [], [], [], []
             version = 1
             for n, line in enumerate(picks):
                 a, b = starts[line + 1] - 1, starts[line + 2] - 1  # the newline ending `line`, then the next
@@ -244,6 +246,8 @@ async def latency_config(name: str, texts: dict[str, str], tmp: Path, samples: i
                 if n < 10 or len(fake.requests) != first + 1 or first not in upstream.ended:
                     continue  # warm-up, or not exactly one completed upstream call
                 assert call.received is not None
+                body = fake.requests[first].json
+                prompts.append(str(body.get("prompt", "")) + str(body.get("suffix", "")))
                 inbound.append((upstream.received[first] - call.sent) * 1000)
                 outbound.append((call.received - upstream.ended[first]) * 1000)
                 added.append(inbound[-1] + outbound[-1])
@@ -260,13 +264,11 @@ async def latency_config(name: str, texts: dict[str, str], tmp: Path, samples: i
                 floor.append((time.perf_counter() - started) * 1000)
         finally:
             await client.close()
-    return Latency(name, added, inbound, outbound, floor)
+    return Latency(name, added, inbound, outbound, floor, prompts, truth)
 
 
-async def memory(
-    texts: dict[str, str], tmp: Path, files: int = 200, lines: int = 1000
-) -> tuple[float, float]:
-    """VmRSS (MB) of the shipped configuration: idle after warm-up, then with ``files`` open documents."""
+async def memory(texts: dict[str, str], tmp: Path, files: int = 200, lines: int = 1000) -> dict[str, float]:
+    """VmRSS (MB) of the shipped configuration: idle, with ``files`` open documents, after completions."""
     with FakeProvider(Reply(text="value = compute(item)\n", chunks=2)) as fake:
         client = await start_server("memory", tmp, fake.url, CONFIGS["ours"])
         try:
@@ -276,20 +278,21 @@ async def memory(
             for i in range(files):
                 uri = (tmp / "work" / f"open_{i:03d}.py").as_uri()
                 uris.append(uri)
-                client.notify(
-                    "textDocument/didOpen",
-                    {
-                        "textDocument": {
-                            "uri": uri,
-                            "languageId": "python",
-                            "version": 1,
-                            "text": big_file(texts, lines, salt=i),
-                        }
-                    },
-                )
+                text = big_file(texts, lines, salt=i)
+                doc = {"uri": uri, "languageId": "python", "version": 1, "text": text}
+                client.notify("textDocument/didOpen", {"textDocument": doc})
                 if i % 20 == 19:
-                    assert client.proc is not None and client.proc.stdin is not None
-                    await client.proc.stdin.drain()
+                    await client.drain()
+            probe = (tmp / "not-open.py").as_uri()  # answered after every didOpen before it was handled
+            await client.ask(
+                "textDocument/inlineCompletion",
+                {
+                    "textDocument": {"uri": probe},
+                    "position": {"line": 0, "character": 0},
+                    "context": {"triggerKind": 1},
+                },
+            )
+            opened = client.rss_mb()
             for uri in uris[:: files // 10 or 1]:  # completions build whatever per-document state they need
                 await client.ask(
                     "textDocument/inlineCompletion",
@@ -303,4 +306,4 @@ async def memory(
             loaded = client.rss_mb()
         finally:
             await client.close()
-    return idle, loaded
+    return {"idle_mb": idle, "opened_mb": opened, "loaded_mb": loaded}
