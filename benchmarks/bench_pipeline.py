@@ -32,8 +32,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import pipeline_metrics as metrics
-from benchmarks.pipeline_run import CONFIGS, has_key, latency_config, memory, replay_config
-from benchmarks.pipeline_trace import corpus, generate, summary
+from benchmarks.pipeline_run import CONFIGS, has_key, latency_config, memory, merge, replay_config
+from benchmarks.pipeline_trace import Trace, corpus, generate, summary
 from lsp_complete import tokens
 from tests.fake_provider.oracle import Timing
 
@@ -45,6 +45,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--files", type=int, help="files edited in the session (default 4, quick 2)")
     ap.add_argument("--chars", type=int, help="characters typed per file (default 150, quick 70)")
+    ap.add_argument(
+        "--sessions", type=int, help="typing sessions (seeds) replayed at once (default 2, quick 1)"
+    )
     ap.add_argument("--defects", type=float, default=0.2, help="share of oracle answers with a defect")
     ap.add_argument("--latency-samples", type=int, help="default 300, quick 100")
     ap.add_argument("--model", default="deepseek/deepseek-flash", help="price table entry for the cost")
@@ -57,9 +60,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     """Every measurement; returns the results object."""
     quick = args.quick
     texts = corpus()
-    trace = generate(
-        texts, args.seed, args.files or (2 if quick else 4), args.chars or (70 if quick else 150)
-    )
+    files, chars = args.files or (2 if quick else 4), args.chars or (70 if quick else 150)
+    sessions = args.sessions or (1 if quick else 2)
+    traces = [generate(texts, args.seed + i, files, chars) for i in range(sessions)]
+    trace = Trace(args.seed, tuple(seg for t in traces for seg in t.segments))
     names = list(CONFIGS)
     if has_key("speculative"):
         default = _default("speculative")
@@ -70,7 +74,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp_name:
         tmp = Path(tmp_name)
-        runs = await asyncio.gather(*(replay_config(n, trace, tmp, timing, args.defects) for n in names))
+        jobs = [
+            replay_config(n, t, tmp / f"session-{i}", timing, args.defects)
+            for i, t in enumerate(traces)
+            for n in names
+        ]
+        done = await asyncio.gather(*jobs)
+        runs = [merge([r for r in done if r.name == n]) for n in names]
         replay_s = time.perf_counter() - started
         samples = args.latency_samples or (100 if quick else 300)
         lat = {}
@@ -83,6 +93,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     res: dict[str, Any] = {
         "command": "python benchmarks/bench_pipeline.py" + (" --quick" if quick else ""),
         "seed": args.seed,
+        "sessions": sessions,
         "trace": summary(trace),
         "defects": args.defects,
         "model": args.model,
@@ -112,7 +123,8 @@ def report(res: dict[str, Any]) -> str:
     if spec:
         lines += [spec, ""]
     lines.append(
-        f"Trace: seed {res['seed']}, {t['files']} files, {t['characters']} characters, "
+        f"Traces: {res['sessions']} session(s) from seed {res['seed']}, {t['files']} files, "
+        f"{t['characters']} characters, "
         f"{t['keystrokes']} keystrokes, {t['pauses_500ms']} pauses >= 500 ms, {t['typos']} typos, "
         f"{t['virtual_s']} s of unassisted typing; oracle defects {res['defects'] * 100:.0f} %; "
         f"prices {res['model']} ({res['price_per_mtok']['input']}/{res['price_per_mtok']['cached']}/"

@@ -74,7 +74,7 @@ def analyse(run: ConfigRun, trace: Trace, p: Price, count: Callable[[str], int])
     log = run.log
     keys = len(log.keystrokes)
     whole = {seg.name: count(seg.truth) for seg in trace.segments}
-    prompt_tokens, ratios, input_usd, cached_usd, output_usd = [], [], 0.0, 0.0, 0.0
+    prompt_tokens, ratios, input_usd, cached_usd, output_usd, started_usd = [], [], 0.0, 0.0, 0.0, 0.0
     recent: list[str] = []
     for call in run.upstream:
         prompt, suffix = _prompt(call)
@@ -92,6 +92,7 @@ def analyse(run: ConfigRun, trace: Trace, p: Price, count: Callable[[str], int])
         )
         if answered and call.answer is not None:
             output_usd += count(call.answer.text) * p.output / 1e6
+            started_usd += n * p.input / 1e6
     hours = trace.virtual_s / 3600.0
     cost, cost_cached = input_usd + output_usd, cached_usd + output_usd
     through = [k for k in log.keystrokes if k.through]
@@ -115,13 +116,25 @@ def analyse(run: ConfigRun, trace: Trace, p: Price, count: Callable[[str], int])
         "partial_accepts": log.partial_accepts,
         "accepted_chars": log.accepted_chars,
         "acceptance": (log.accepts + log.partial_accepts) / log.shown if log.shown else None,
+        "right": log.right,
+        "right_share": log.right / log.shown if log.shown else None,
+        "missed_pauses": [
+            _where(trace, name, k) for (name, k), got in zip(log.pause_at, log.pauses, strict=True) if not got
+        ],
         "cost_usd": cost,
         "usd_per_hour": cost / hours if hours else None,
         "usd_per_hour_cached": cost_cached / hours if hours else None,
+        "usd_per_hour_aborts_free": (started_usd + output_usd) / hours if hours else None,
         "chars_per_usd": log.accepted_chars / cost if cost else None,
         "real_s": round(log.real_s, 1),
         "messages": run.messages,
     }
+
+
+def _where(trace: Trace, name: str, k: int) -> str:
+    """``file: ...text before|text after...`` of a position in a segment's region."""
+    seg = next(s for s in trace.segments if s.name == name)
+    return f"{name}: {seg.target[max(0, k - 25) : k]!r}|{seg.target[k : k + 15]!r}"
 
 
 def _from_memory(key: Any, upstream: list[UpstreamCall]) -> bool:
@@ -206,8 +219,8 @@ def rows(res: dict[str, Any]) -> list[Row]:
         return "n/a" if a is None or not b else f"{(1 - a / b) * 100:.0f} % below"
 
     acc_ok = None
-    if ours.get("acceptance") is not None and naive.get("acceptance") is not None:
-        acc_ok = ours["acceptance"] >= naive["acceptance"] - 0.02
+    if ours.get("right_share") is not None and naive.get("right_share") is not None:
+        acc_ok = ours["right_share"] >= naive["right_share"] - 0.02
     out = [
         run_row(
             "upstream requests per typed character",
@@ -278,6 +291,9 @@ def rows(res: dict[str, Any]) -> list[Row]:
         ),
         ("", "", "", "", f">= 40 % below fixed-350 ({below(fixed)})", _verdict(saving(fixed, 0.4))),
         run_row("dollars per hour with modelled prefix cache", "usd_per_hour_cached", "usd"),
+        run_row(
+            "dollars per hour if aborted-before-first-token were free", "usd_per_hour_aborts_free", "usd"
+        ),
         run_row("accepted characters per dollar", "chars_per_usd", "int"),
     ]
     if mem is not None:

@@ -97,6 +97,8 @@ class RunLog:
     latencies_ms: list[float] = field(default_factory=list)
     after_accept_ms: list[float] = field(default_factory=list)
     shown: int = 0
+    right: int = 0  # suggestions shown that insert exactly the next text (or its next whole lines)
+    pause_at: list[tuple[str, int]] = field(default_factory=list)
     accepts: int = 0
     partial_accepts: int = 0
     accepted_chars: int = 0
@@ -195,9 +197,10 @@ class Replay:
                 at = max(accept[2], self.last_action)
                 if at <= deadline:
                     if now >= at:
-                        self._accept(*accept[:2])
                         if pause:
                             self.log.pauses.append(True)
+                            self.log.pause_at.append((self.seg.name if self.seg else "", self.k))
+                        self._accept(*accept[:2])
                         return True
                     wake_at = at
             if now >= deadline:
@@ -220,6 +223,7 @@ class Replay:
                 await asyncio.wait_for(self.wake.wait(), max(timeout, 0.0005))
         if pause:
             self.log.pauses.append(self.shown is not None)
+            self.log.pause_at.append((self.seg.name if self.seg else "", self.k))
         return False
 
     def _quiet(self) -> bool:
@@ -235,20 +239,29 @@ class Replay:
 
     # The user -----------------------------------------------------------------------------------
     def _acceptable(self) -> tuple[int, bool, float] | None:
-        """(characters, whole?, when) if the user would accept the shown suggestion."""
-        shown, seg = self.shown, self.seg
+        """(characters, whole?, when) if the user would accept the shown suggestion now or soon."""
+        shown = self.shown
+        usable = self._usable(shown)
+        if shown is None or usable is None:
+            return None
+        m, whole = usable
+        if whole and (m < 4 or self.k < shown.until):
+            return None  # short, or the user is typing through it
+        return m, whole, shown.at + REACTION_S
+
+    def _usable(self, shown: Shown | None) -> tuple[int, bool] | None:
+        """(characters, whole?) when ``shown`` inserts exactly what comes next (or its first whole lines)."""
+        seg = self.seg
         if shown is None or seg is None or self.junk:
             return None
         text, _ = self.docs[self.uri]
         cursor = seg.start + self.k
         target = seg.target
         m = len(shown.text) - (shown.end - shown.start)
-        new = text[: shown.start] + shown.text + text[shown.end :]
-        when = shown.at + REACTION_S
-        if 0 < m <= len(target) - self.k and new == seg.document(target[: self.k + m]):
-            if m < 4 or self.k < shown.until:
-                return None  # short, or the user is typing through it
-            return m, True, when
+        if 0 < m <= len(target) - self.k:
+            new = text[: shown.start] + shown.text + text[shown.end :]
+            if new == seg.document(target[: self.k + m]):
+                return m, True
         if shown.start != cursor or shown.end != cursor:
             return None
         good = 0
@@ -257,7 +270,7 @@ class Replay:
             good += 1
         lines = shown.text[:good].rfind("\n") + 1
         if lines and len(shown.text[:lines].strip()) >= 4:
-            return lines, False, when
+            return lines, False
         return None
 
     def _accept(self, m: int, whole: bool) -> None:
@@ -372,6 +385,7 @@ class Replay:
             part = int((r - 0.5) / 0.3 * len(insert))
             at, until = call.received, self.k + (0 if r < 0.5 else len(insert) if r >= 0.8 else part)
             self.log.shown += 1
+            self.log.right += self._usable(Shown(insert, start, end, None, at)) is not None
             if latest.after_accept:
                 self.log.after_accept_ms.append(latency)
         self.shown = Shown(insert, start, end, item.get("command"), at, until)

@@ -156,6 +156,21 @@ async def replay_config(name: str, trace: Trace, tmp: Path, timing: Timing, defe
         return ConfigRun(name, log, _collect(fake, oracle, upstream, log.first_upstream), messages)
 
 
+def merge(runs: list[ConfigRun]) -> ConfigRun:
+    """One configuration's replays of several sessions as one."""
+    first = runs[0]
+    log = RunLog(first.name)
+    for r in runs:
+        for key in ("keystrokes", "pauses", "pause_at", "latencies_ms", "after_accept_ms"):
+            getattr(log, key).extend(getattr(r.log, key))
+        for key in ("shown", "right", "accepts", "partial_accepts", "accepted_chars"):
+            setattr(log, key, getattr(log, key) + getattr(r.log, key))
+        log.real_s = max(log.real_s, r.log.real_s)
+    upstream = [u for r in runs for u in r.upstream]
+    messages = sorted({m for r in runs for m in r.messages})
+    return ConfigRun(first.name, log, upstream, messages)
+
+
 def big_file(texts: dict[str, str], lines: int, salt: int = 0) -> str:
     """A file of ``lines`` lines of real code: corpus files one after another (rotated by ``salt``)."""
     names = sorted(texts)
