@@ -98,7 +98,7 @@ class RunLog:
     after_accept_ms: list[float] = field(default_factory=list)
     shown: int = 0
     right: int = 0  # suggestions shown that insert exactly the next text (or its next whole lines)
-    pause_at: list[tuple[str, int]] = field(default_factory=list)
+    pause_at: list[tuple[str, int, float]] = field(default_factory=list)  # (file, typed, pause ms)
     accepts: int = 0
     partial_accepts: int = 0
     accepted_chars: int = 0
@@ -199,7 +199,9 @@ class Replay:
                     if now >= at:
                         if pause:
                             self.log.pauses.append(True)
-                            self.log.pause_at.append((self.seg.name if self.seg else "", self.k))
+                            self.log.pause_at.append(
+                                (self.seg.name if self.seg else "", self.k, step.delay_ms)
+                            )
                         self._accept(*accept[:2])
                         return True
                     wake_at = at
@@ -223,7 +225,7 @@ class Replay:
                 await asyncio.wait_for(self.wake.wait(), max(timeout, 0.0005))
         if pause:
             self.log.pauses.append(self.shown is not None)
-            self.log.pause_at.append((self.seg.name if self.seg else "", self.k))
+            self.log.pause_at.append((self.seg.name if self.seg else "", self.k, step.delay_ms))
         return False
 
     def _quiet(self) -> bool:

@@ -195,11 +195,14 @@ class Latency:
     whole: str = ""  # the 5,000-line file
 
 
-async def latency_config(name: str, texts: dict[str, str], tmp: Path, samples: int, seed: int) -> Latency:
+async def latency_config(
+    name: str, texts: dict[str, str], tmp: Path, samples: int, seed: int, gap_s: float = 0.02
+) -> Latency:
     """Invoked requests (no debounce) at distinct line ends of a 5,000-line file.
 
-    Each sample removes the next line (so the oracle has a true middle to answer), asks, and puts the
-    line back. Added = (fake received - client sent) + (client received - fake stream end).
+    Each sample removes the next line (so the oracle has a true middle to answer), waits ``gap_s`` so
+    the edit is applied before the request arrives (the target is request in to upstream out), asks,
+    and puts the line back. Added = (fake received - client sent) + (client received - fake stream end).
     """
     truth = big_file(texts, 5000)
     oracle = Oracle(
@@ -238,6 +241,8 @@ async def latency_config(name: str, texts: dict[str, str], tmp: Path, samples: i
                         "contentChanges": [change(truth, a, b, "")],
                     },
                 )
+                if gap_s:
+                    await asyncio.sleep(gap_s)  # let the server apply the edit before the request comes
                 first = len(fake.requests)
                 call = client.request(
                     "textDocument/inlineCompletion",
