@@ -26,6 +26,7 @@ from lsp_complete.config import ProviderConfig, Settings, resolve_tier, tier_for
 from lsp_complete.core import gate, request, reuse
 from lsp_complete.core.local import LocalIndex
 from lsp_complete.core.types import Usage
+from lsp_complete.pipeline import speculation
 from lsp_complete.pipeline.flights import Flight, Flights
 from lsp_complete.pipeline.gating import Gatekeeper, Ticket
 from lsp_complete.pipeline.memory import Memory, models_of
@@ -189,9 +190,10 @@ class Engine:
         rest = self.memory.typed_through(query.uri, before)
         if rest is not None:
             return [self._completion(rest, offset, "memory", started)]
-        delay = self.gates.delay_s(query.uri, snap.text, offset, query.invoked, time.monotonic())
-        if not await self.gates.wait(ticket, delay):
-            return []  # a newer request for this document arrived while we waited
+        arrived = time.monotonic()
+        delay = self.gates.delay_s(query.uri, snap.text, offset, query.invoked, arrived)
+        # The prompt is built inside the debounce wait, so its cost is hidden there, and a cache hit is
+        # answered without waiting at all.
         cursor = Cursor(snap.path, snap.language_id, snap.text, offset)
         data = self.prompts.build(cursor, c, self._excluded)
         tier = tier_for_task(self.settings, "completion")
@@ -201,8 +203,12 @@ class Engine:
         hit = self.memory.cached(key)
         if hit is not None:
             return [self._completion(hit, offset, "cache", started)] if hit else []
+        if not await self.gates.wait(ticket, delay - (time.monotonic() - arrived)):
+            return []  # a newer request for this document arrived while we waited
         flight_key = Memory.flight_key(query.uri, models, data, c)
         flight = self.flights.same(flight_key) if c.cache else None
+        if flight is not None:
+            self.flights.shared += 1
         if flight is None and c.typing_through:
             found = self.flights.extendable(query.uri, snap.text, offset)
             if found is not None:  # the user typed on since an upstream call: its answer may still fit
@@ -211,6 +217,7 @@ class Engine:
                 if ticket.is_superseded:
                     return []
                 if answer is not None and rest:
+                    self.flights.shared += 1
                     return [self._completion(rest, offset, _source(answer), started, answer)]
         if flight is None:
 
@@ -227,16 +234,7 @@ class Engine:
 
     async def _await(self, flight: Flight[Answer], ticket: Ticket) -> Answer | None:
         """The flight's answer, or None as soon as ``ticket`` is superseded (the flight runs on)."""
-        waiter = asyncio.ensure_future(self.flights.wait(flight, ticket.generation))
-        either: set[asyncio.Future[Any]] = {waiter, ticket.superseded}
-        try:
-            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            if not waiter.done():
-                waiter.cancel()
-        if not waiter.done() or waiter.cancelled():
-            return None
-        return waiter.result()
+        return await self.flights.wait_unless(flight, ticket.generation, ticket.superseded)
 
     async def _ask(
         self,
@@ -280,12 +278,12 @@ class Engine:
 
     def _speculate(self, uri: str, snap: Snapshot, offset: int, shown: str) -> None:
         """Ask now for the suggestion after ``shown``, as if it were accepted (only within budget)."""
-        if not self._budget_allows() or uri not in self._texts:
+        status = getattr(self.router, "status", None)  # Router.status() (budget) once routing provides it
+        if not speculation.budget_allows(status() if callable(status) else None) or uri not in self._texts:
             return
         c = self.settings.completion
-        text = snap.text[:offset] + shown + snap.text[offset:]
+        text, at = speculation.as_accepted(snap.text, offset, shown)
         after = Snapshot(snap.uri, snap.path, text, snap.language_id)
-        at = offset + len(shown)
         data = self.prompts.build(Cursor(snap.path, snap.language_id, text, at), c, self._excluded)
         tier = tier_for_task(self.settings, "completion")
         candidates = resolve_tier(self.settings, tier, self._env)
@@ -304,17 +302,6 @@ class Engine:
         flight.speculative = True
         self.speculated += 1
 
-    def _budget_allows(self) -> bool:
-        """Speculation only while today's spend is under half the daily cap (when the router knows it)."""
-        status = getattr(self.router, "status", None)
-        if status is None:
-            return True
-        info = status()
-        spent, cap = info.get("spentTodayUsd"), info.get("dailyCapUsd")
-        if info.get("overBudget"):
-            return False
-        return not (isinstance(spent, int | float) and isinstance(cap, int | float) and spent > cap / 2)
-
     def _completion(
         self, text: str, offset: int, source: str, started: float, answer: Answer | None = None
     ) -> Completion:
@@ -329,6 +316,17 @@ class Engine:
         )
         self._remember(completion)
         return completion
+
+    def stats(self) -> dict[str, int]:
+        """Pipeline counters since start (for logs and the benchmark)."""
+        return {
+            "superseded": self.gates.superseded,
+            "upstreamStarted": self.flights.started,
+            "upstreamShared": self.flights.shared,
+            "upstreamAborted": self.flights.aborted,
+            "servedFromMemory": self.memory.served_from_memory,
+            "speculative": self.speculated,
+        }
 
     def _remember(self, completion: Completion) -> None:
         self._shown[completion.id] = completion.source

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from lsp_complete.core import reuse
 
@@ -118,6 +118,21 @@ class Flights(Generic[T]):
             raise
         finally:
             flight.waiters -= 1
+
+    async def wait_unless(
+        self, flight: Flight[T], generation: int, superseded: asyncio.Future[None]
+    ) -> T | None:
+        """``wait``, but None as soon as ``superseded`` is done (the flight runs on for the others)."""
+        waiter = asyncio.ensure_future(self.wait(flight, generation))
+        either: set[asyncio.Future[Any]] = {waiter, superseded}
+        try:
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+        if not waiter.done() or waiter.cancelled():
+            return None
+        return waiter.result()
 
     def abort(self, flight: Flight[T], why: str) -> None:
         """Cancel the upstream call of ``flight`` (its waiters get None)."""

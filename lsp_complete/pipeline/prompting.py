@@ -18,6 +18,8 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from cachetools import LRUCache
+
 from lsp_complete.core import context, request, reuse
 from lsp_complete.core.types import ContextSnippet
 from lsp_complete.presets import CompletionSettings
@@ -49,6 +51,13 @@ class PromptBuilder:
         self.index = context.ContextIndex(max_file_chars=MAX_CONTEXT_FILE_CHARS)
         self._pending: dict[str, tuple[TextFn, float]] = {}
         self.roots: list[str] = []
+        self._counted: LRUCache[str, int] = LRUCache(maxsize=256)  # snippet texts repeat across keystrokes
+
+    def _count_snippet(self, text: str) -> int:
+        found = self._counted.get(text)
+        if found is None:
+            found = self._counted[text] = self._count(text)
+        return found
 
     def note(self, path: str, text: TextFn, recency: float) -> None:
         """``path`` (a document that may be used as context) changed or was visited at ``recency``.
@@ -91,7 +100,7 @@ class PromptBuilder:
             ContextSnippet(self._display(s.path), s.text) for s in ranked if not excluded(s.path)
         ]
         budget = int(c.prompt_tokens * c.context_share)
-        return context.fit_snippets(allowed, self._count, budget, max_count=c.context_snippets)
+        return context.fit_snippets(allowed, self._count_snippet, budget, max_count=c.context_snippets)
 
     def build(
         self, cursor: Cursor, c: CompletionSettings, excluded: Callable[[str], bool]

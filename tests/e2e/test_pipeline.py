@@ -319,3 +319,27 @@ async def test_without_typing_through_a_typed_on_stream_is_aborted(tmp_path: Pat
             assert await texts(first) == []
             assert await texts(send_inline(client, uri, 0, 11)) == ["wer()"]
         assert len(fake.requests) == 2
+
+
+@pytest.mark.parametrize(("max_inflight", "aborted"), [(1, True), (2, False)])
+async def test_max_inflight_per_document(tmp_path: Path, max_inflight: int, aborted: bool) -> None:
+    uri = (tmp_path / "app.py").as_uri()
+    with FakeProvider(Reply(text="later", hold="later")) as fake:
+        fake.respond_with(Reply(text="compute(1)"), Reply(text="ahead", hold="ahead"), Reply(text="2"))
+        settings = config(fake.url, speculative=True, max_inflight=max_inflight)
+        env = sealed_env(tmp_path, settings, FAKE_KEY=KEY)
+        async with lsp_session(env) as (client, _):
+            open_doc(client, uri, "x = \ny = ")
+            assert await texts(send_inline(client, uri, 0, 4)) == ["compute(1)"]
+            await wait_request(fake)
+            ahead = await wait_request(fake)  # the speculative request, held in flight
+            assert ahead["prompt"].endswith("x = compute(1)")
+            assert await texts(send_inline(client, uri, 1, 4)) == ["2"]
+            if aborted:  # a second request in flight was one too many: the speculative one is closed
+                assert await asyncio.to_thread(fake.wait_for_disconnect, WAIT_S)
+            else:
+                await barrier(client)
+                assert fake.disconnects == 0
+            fake.release("ahead")
+            fake.release("later")
+        assert fake.requests[2].json["prompt"].endswith("y = ")
