@@ -96,7 +96,8 @@ def analyse(run: ConfigRun, trace: Trace, p: Price, count: Callable[[str], int])
     hours = trace.virtual_s / 3600.0
     cost, cost_cached = input_usd + output_usd, cached_usd + output_usd
     through = [k for k in log.keystrokes if k.through]
-    served = sum(1 for k in through if _from_memory(k, run.upstream))
+    unserved = [k for k in through if not _from_memory(k, run.upstream)]
+    served = len(through) - len(unserved)
     return {
         "keystrokes": keys,
         "upstream_requests": len(run.upstream),
@@ -119,6 +120,10 @@ def analyse(run: ConfigRun, trace: Trace, p: Price, count: Callable[[str], int])
         "right": log.right,
         "right_share": log.right / log.shown if log.shown else None,
         "pause_share_fair": _fair_pauses(run, trace),
+        "wrong_shown": log.wrong,
+        "unserved_through": [
+            f"{k.tail[-25:]!r} expecting {k.expect[:30]!r}: {str(k.call.result)[:80]}" for k in unserved
+        ],
         "missed_pauses": [
             _where(trace, name, k)
             for (name, k, _), got in zip(log.pause_at, log.pauses, strict=True)

@@ -61,6 +61,7 @@ class Keystroke:
     through: bool
     after_accept: bool = False
     fresh_answer: bool = False
+    expect: str = ""  # typing-through: the rest of the suggestion still on screen
 
 
 @dataclass
@@ -98,6 +99,7 @@ class RunLog:
     after_accept_ms: list[float] = field(default_factory=list)
     shown: int = 0
     right: int = 0  # suggestions shown that insert exactly the next text (or its next whole lines)
+    wrong: list[str] = field(default_factory=list)  # suggestions shown that were not right
     pause_at: list[tuple[str, int, float]] = field(default_factory=list)  # (file, typed, pause ms)
     accepts: int = 0
     partial_accepts: int = 0
@@ -353,7 +355,10 @@ class Replay:
                 "context": {"triggerKind": 2},
             },
         )
-        self.latest = Keystroke(call.sent, call, version, new_text[max(0, cursor - TAIL) : cursor], through)
+        tail = new_text[max(0, cursor - TAIL) : cursor]
+        self.latest = Keystroke(
+            call.sent, call, version, tail, through, expect=self.shown.text if through and self.shown else ""
+        )
         self.log.keystrokes.append(self.latest)
         self.last_action = call.sent
 
@@ -387,7 +392,11 @@ class Replay:
             part = int((r - 0.5) / 0.3 * len(insert))
             at, until = call.received, self.k + (0 if r < 0.5 else len(insert) if r >= 0.8 else part)
             self.log.shown += 1
-            self.log.right += self._usable(Shown(insert, start, end, None, at)) is not None
+            if self._usable(Shown(insert, start, end, None, at)) is not None:
+                self.log.right += 1
+            elif self.seg is not None:
+                expected = self.seg.target[self.k : self.k + 30]
+                self.log.wrong.append(f"{latest.tail[-25:]!r} showed {insert[:40]!r}, next is {expected!r}")
             if latest.after_accept:
                 self.log.after_accept_ms.append(latency)
         self.shown = Shown(insert, start, end, item.get("command"), at, until)
