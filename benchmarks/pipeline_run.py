@@ -99,7 +99,7 @@ async def start_server(name: str, tmp: Path, url: str, completion: dict[str, Any
     return client
 
 
-async def warm_up(client: Client, tmp: Path) -> None:
+async def warm_up(client: Client, tmp: Path, settle_s: float = 0.5) -> None:
     """Let the tokenizer load and the HTTP connection open before anything is measured."""
     uri = (tmp / "warm.py").as_uri()
     text = "def warm_up(x):\n    return x\n\n"
@@ -116,7 +116,7 @@ async def warm_up(client: Client, tmp: Path) -> None:
                 "context": {"triggerKind": 1},
             },
         )
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(settle_s)
 
 
 def _collect(fake: FakeProvider, oracle: Oracle, upstream: Upstream, first: int) -> list[UpstreamCall]:
@@ -136,7 +136,9 @@ def _collect(fake: FakeProvider, oracle: Oracle, upstream: Upstream, first: int)
     return out
 
 
-async def replay_config(name: str, trace: Trace, tmp: Path, timing: Timing, defects: float) -> ConfigRun:
+async def replay_config(
+    name: str, trace: Trace, tmp: Path, timing: Timing, defects: float, settle_s: float = 0.5
+) -> ConfigRun:
     """Replay ``trace`` against a server configured as ``name``."""
     oracle = Oracle(
         {s.name: s.truth for s in trace.segments}, timing=timing, defect_rate=defects, seed=trace.seed
@@ -145,7 +147,7 @@ async def replay_config(name: str, trace: Trace, tmp: Path, timing: Timing, defe
     with FakeProvider(responder=oracle, observer=upstream.observe) as fake:
         client = await start_server(name, tmp, fake.url, CONFIGS[name])
         try:
-            await warm_up(client, tmp)
+            await warm_up(client, tmp, settle_s)
             log = RunLog(name, first_upstream=len(fake.requests))
             replay = Replay(client, upstream, log, tmp)
             replay.open_all(trace)
