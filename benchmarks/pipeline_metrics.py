@@ -364,18 +364,19 @@ def rows(res: dict[str, Any]) -> list[Row]:
     return out
 
 
-def speculative_table(res: dict[str, Any]) -> str:
-    """Ours with and without ``completion.speculative``, when the build has the key."""
+def variants_table(res: dict[str, Any]) -> str:
+    """Ours against single-key variants (speculative flipped, whole-file prompt) on the same traces."""
     runs = res["runs"]
-    other = next((n for n in runs if n.startswith("ours") and n != "ours"), None)
-    if other is None:
+    names = ["ours", *(n for n in runs if n.startswith("ours") and n != "ours")]
+    if len(names) < 2:
         return ""
-    names = ["ours", other]
-    lines = [f"| speculative | {names[0]} | {names[1]} |", "|---|---|---|"]
+    lines = ["| variant | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for metric, key, kind in [
         ("upstream requests per typed character", "requests_per_char", "float"),
+        ("prompt tokens per request (median)", "prompt_tokens_p50", "int"),
         ("dollars per hour of typing (list price)", "usd_per_hour", "usd"),
         ("suggestions shown", "shown", "int"),
+        ("suggestions shown that were right", "right_share", "pct"),
         ("suggestion right after an accept: p50 latency", "after_accept_p50_ms", "ms"),
         ("suggestions right after an accept", "after_accept_shown", "int"),
         ("accepted characters", "accepted_chars", "int"),
