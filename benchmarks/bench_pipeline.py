@@ -142,7 +142,8 @@ def report(res: dict[str, Any]) -> str:
     )
     for name, r in runs.items():
         lines.append(
-            f"- {name}: {r['keystrokes']} keystrokes, {r['upstream_requests']} upstream requests, "
+            f"- {name}: {r['keystrokes']} keystrokes, {r['upstream_requests']} upstream requests "
+            f"({r['aborted_before_first_token']} aborted before their first token), "
             f"{r['shown']} suggestions shown, {r['accepts']} accepted + {r['partial_accepts']} partly, "
             f"{r['accepted_chars']} characters accepted, {r['pauses']} pauses, "
             f"{r['through_keystrokes']} typing-through keystrokes, ${r['cost_usd']:.5f}, "

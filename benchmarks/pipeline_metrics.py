@@ -101,6 +101,11 @@ def analyse(run: ConfigRun, trace: Trace, p: Price, count: Callable[[str], int])
     return {
         "keystrokes": keys,
         "upstream_requests": len(run.upstream),
+        "aborted_before_first_token": sum(
+            1
+            for c in run.upstream
+            if c.gone is not None and c.answer and c.gone - c.received <= c.answer.ttft_s
+        ),
         "requests_per_char": len(run.upstream) / keys if keys else None,
         "pauses": len(log.pauses),
         "pause_share": sum(log.pauses) / len(log.pauses) if log.pauses else None,
