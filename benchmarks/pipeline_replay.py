@@ -97,6 +97,7 @@ class RunLog:
     pauses: list[bool] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
     after_accept_ms: list[float] = field(default_factory=list)
+    new_latencies_ms: list[float] = field(default_factory=list)  # only suggestions that were new
     shown: int = 0
     right: int = 0  # suggestions shown that insert exactly the next text (or its next whole lines)
     wrong: list[str] = field(default_factory=list)  # suggestions shown that were not right
@@ -392,6 +393,7 @@ class Replay:
             part = int((r - 0.5) / 0.3 * len(insert))
             at, until = call.received, self.k + (0 if r < 0.5 else len(insert) if r >= 0.8 else part)
             self.log.shown += 1
+            self.log.new_latencies_ms.append(latency)
             if self._usable(Shown(insert, start, end, None, at)) is not None:
                 self.log.right += 1
             elif self.seg is not None:

@@ -163,7 +163,15 @@ def merge(runs: list[ConfigRun]) -> ConfigRun:
     first = runs[0]
     log = RunLog(first.name)
     for r in runs:
-        for key in ("keystrokes", "pauses", "pause_at", "latencies_ms", "after_accept_ms", "wrong"):
+        for key in (
+            "keystrokes",
+            "pauses",
+            "pause_at",
+            "latencies_ms",
+            "after_accept_ms",
+            "wrong",
+            "new_latencies_ms",
+        ):
             getattr(log, key).extend(getattr(r.log, key))
         for key in ("shown", "right", "accepts", "partial_accepts", "accepted_chars"):
             setattr(log, key, getattr(log, key) + getattr(r.log, key))
