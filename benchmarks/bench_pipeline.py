@@ -33,6 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import pipeline_metrics as metrics
+from benchmarks import pipeline_report as report_md
 from benchmarks.pipeline_run import CONFIGS, has_key, latency_config, memory, merge, replay_config
 from benchmarks.pipeline_trace import Trace, corpus, generate, summary
 from lsp_complete import tokens
@@ -128,8 +129,8 @@ def _default(key: str) -> Any:
 def report(res: dict[str, Any]) -> str:
     """The table plus the notes a reader needs to judge it."""
     t, runs = res["trace"], res["runs"]
-    lines = [metrics.table(res), ""]
-    spec = metrics.variants_table(res)
+    lines = [report_md.table(res), ""]
+    spec = report_md.variants_table(res)
     if spec:
         lines += [spec, ""]
     lines.append(
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     res = asyncio.run(run(args))
     print(report(res))
     if args.json:
-        metrics.write_json(res, args.json)
+        report_md.write_json(res, args.json)
     return 0
 
 

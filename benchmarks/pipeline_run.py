@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.pipeline_client import Client, change, position, sealed_env
-from benchmarks.pipeline_replay import Replay, RunLog, Upstream
+from benchmarks.pipeline_log import RunLog, Upstream
+from benchmarks.pipeline_replay import Replay
 from benchmarks.pipeline_trace import Trace
 from lsp_complete import presets
 from tests.fake_provider import FakeProvider, Reply

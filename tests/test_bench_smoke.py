@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import pipeline_metrics as metrics
+from benchmarks import pipeline_report
 from benchmarks.pipeline_run import replay_config
 from benchmarks.pipeline_trace import PAUSE_MIN_MS, Trace, corpus, generate, summary
 from lsp_complete import tokens
@@ -89,6 +90,6 @@ async def test_tiny_replay_end_to_end(tmp_path: Path) -> None:
     for share in ("pause_share", "through_share", "acceptance", "prompt_vs_whole_p50"):
         assert figures[share] is None or 0 <= figures[share] <= 1.5
     res = {"runs": {"ours": figures}, "latency": {}, "memory": None}
-    table = metrics.table(res)
+    table = pipeline_report.table(res)
     assert table.startswith("| metric | ours | naive | fixed-350 | target | met? |")
     assert "upstream requests per typed character" in table
