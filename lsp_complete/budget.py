@@ -202,8 +202,13 @@ class Budget:
                 read = read or self._ledger is not None
         if read and self._ledger is not None:
             self._last_read = now
-            for (scope, _), bucket in self._buckets.items():
-                bucket.from_ledger = self._ledger.spent_since(bucket.start, scope)
+            try:
+                totals = [self._ledger.spent_since(b.start, scope) for (scope, _), b in self._buckets.items()]
+            except (sqlite3.Error, OSError) as exc:  # keep counting in memory; try again at the next read
+                log.warning("could not read the spend from the ledger %s: %s", self._ledger.path, exc)
+            else:
+                for bucket, total in zip(self._buckets.values(), totals, strict=True):
+                    bucket.from_ledger = total
         return self._crossed()
 
     def _crossed(self) -> list[tuple[str, float]]:

@@ -1,4 +1,4 @@
-"""Command line: ``lsp-complete [serve]``, ``complete`` and ``config``.
+"""Command line: ``lsp-complete [serve]``, ``complete``, ``config``, ``usage``, ``prices`` and ``doctor``.
 
 Parses arguments and sets up logging, then hands over; no logic of its own. Logs go to stderr or a file,
 never to stdout (stdout carries the LSP stream when serving).
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from lsp_complete import __version__
+from lsp_complete import __version__, cli_accounting
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = sub.add_parser("config", help="print the resolved configuration and where each value came from")
     _add_logging(config)
+    cli_accounting.add_commands(sub, _add_logging)
     return parser
 
 
@@ -86,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from lsp_complete import cli_complete
 
         return cli_complete.run_config()
+    if command in cli_accounting.COMMANDS:
+        return cli_accounting.run(args)
     raise AssertionError(f"unhandled command {command}")
 
 

@@ -43,7 +43,7 @@ def parse_since(text: str, now: float | None = None) -> float:
 
 
 def add_commands(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    subparsers: argparse._SubParsersAction[Any],
     add_logging: Callable[[argparse.ArgumentParser], None],
 ) -> None:
     """Add ``usage`` and ``prices`` (with ``prices import FILE``) to the CLI's subcommands."""
@@ -52,6 +52,9 @@ def add_commands(
     usage.add_argument("--since", type=parse_since, default="7d", metavar="7d|24h|30d|YYYY-MM-DD")
     usage.add_argument("--by", choices=["day", "model", "tier", "task"], default="day", help="group rows by")
     usage.add_argument("--json", action="store_true", help="print a JSON object instead of text")
+    usage.add_argument(
+        "--chart", metavar="FILE.png", help="also write the daily spend chart as a PNG (needs the plot extra)"
+    )
 
     listing = subparsers.add_parser("prices", help="known model prices and where each came from")
     add_logging(listing)
@@ -87,6 +90,8 @@ def _usage(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int
         with ledger.Ledger(path, retention_days=None) as book:
             rows, daily = book.summary(since, args.by), book.daily_by_model(since)
     start = datetime.fromtimestamp(since).isoformat(timespec="minutes")
+    if getattr(args, "chart", None) and not _write_chart(daily, args.chart):
+        return 1
     if args.json:
         body: dict[str, Any] = {
             "ledger": str(path),
@@ -114,6 +119,21 @@ def _usage(args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> int
     if daily:
         print("\n" + _chart(daily, out), file=out)
     return 0
+
+
+def _write_chart(daily: list[tuple[str, str, float]], target: str) -> bool:
+    from lsp_complete import cli_plot
+
+    try:
+        cli_plot.write_png(daily, target)
+    except cli_plot.PlotUnavailable as exc:
+        print(f"lsp-complete: error: {exc}", file=sys.stderr)
+        return False
+    except OSError as exc:
+        print(f"lsp-complete: error: cannot write the chart to {target}: {exc}", file=sys.stderr)
+        return False
+    print(f"chart written to {target}", file=sys.stderr)
+    return True
 
 
 def _money(x: float) -> str:

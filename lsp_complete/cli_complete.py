@@ -9,9 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-from lsp_complete import config, tokens
+from lsp_complete import config, prices, tokens
+from lsp_complete.core import request
 from lsp_complete.core.document import PositionEncoding
+from lsp_complete.core.types import Usage
 from lsp_complete.engine import Completion, CompletionQuery
+from lsp_complete.presets import LOCAL
 from lsp_complete.session import Session
 
 LANGUAGES = {
@@ -67,7 +70,7 @@ def run(location: str, as_json: bool = False) -> int:
     if not completions:
         print("lsp-complete: no suggestion at this position", file=sys.stderr)
         return 1
-    _print(completions[0], total_ms, as_json)
+    _print(completions[0], total_ms, as_json, _cost(completions[0], session, text, offset))
     return 0
 
 
@@ -78,27 +81,52 @@ async def _complete(session: Session, query: CompletionQuery) -> list[Completion
         await session.aclose()
 
 
-def _print(c: Completion, total_ms: float, as_json: bool) -> None:
+def _cost(c: Completion, session: Session, text: str, offset: int) -> tuple[float | None, Usage]:
+    """Dollars (None = unknown price) and the usage they come from: the reported one, else an estimate.
+
+    The estimate counts, with the shipped tokenizer, the text around the cursor cut to the prompt budget
+    (instructions and context snippets left out) and the suggestion; it is marked ``estimated``.
+    """
+    if c.source == LOCAL:
+        return 0.0, c.usage or Usage()
     usage = c.usage
+    if usage is None:
+        count = tokens.get_counter().count
+        budget, share = session.settings.completion.prompt_tokens, session.settings.completion.prefix_share
+        prefix, suffix = request.cut(text[:offset], text[offset:], count, budget, share)
+        usage = Usage(count(prefix) + count(suffix), 0, count(c.text), estimated=True)
+    if c.cost_usd is not None:
+        return c.cost_usd, usage
+    provider, _, model = c.source.partition("/")
+    table, _ = prices.load_prices(session.env)
+    return prices.cost(usage, table.lookup(provider, model)), usage
+
+
+def _print(c: Completion, total_ms: float, as_json: bool, cost_usage: tuple[float | None, Usage]) -> None:
+    cost_usd, usage = cost_usage
     record = {
         "text": c.text,
         "source": c.source,
         "latencyMs": round(c.latency_ms, 2),
         "totalMs": round(total_ms, 1),
-        "inputTokens": usage.input_tokens if usage else 0,
-        "cachedInputTokens": usage.cached_input_tokens if usage else 0,
-        "outputTokens": usage.output_tokens if usage else 0,
-        "costUsd": c.cost_usd if c.cost_usd is not None else (0.0 if c.source == "local" else None),
+        "inputTokens": usage.input_tokens,
+        "cachedInputTokens": usage.cached_input_tokens,
+        "outputTokens": usage.output_tokens,
+        "costUsd": cost_usd,
+        "estimated": usage.estimated,
     }
     if as_json:
         print(json.dumps(record, ensure_ascii=False))
         return
-    cost = "unknown" if record["costUsd"] is None else f"${record['costUsd']:.6f}"
+    approx = "~" if usage.estimated else ""
+    cost = f"unknown (no price for {c.source}; see `lsp-complete prices`)"
+    if cost_usd is not None:
+        cost = f"{approx}${cost_usd:.6f}" + (" estimated" if usage.estimated else "")
     print(c.text)
     print(
         f"-- {c.source} · {c.latency_ms:.1f} ms (process {total_ms:.0f} ms)"
-        f" · tokens in {record['inputTokens']}"
-        f" (cached {record['cachedInputTokens']}) out {record['outputTokens']} · cost {cost}",
+        f" · tokens in {approx}{usage.input_tokens} (cached {usage.cached_input_tokens})"
+        f" out {approx}{usage.output_tokens} · cost {cost}",
     )
 
 

@@ -144,7 +144,9 @@ def default_settings() -> Settings:
 
 
 _PRESETS = presets.PRESETS.items()
-_TOP_KEYS = ("providers", "tiers", "tasks", "completion", "premium", "budget", "exclude", "log_level")
+_TOP_KEYS = (
+    *("providers", "tiers", "tasks", "completion", "premium", "budget", "exclude", "log_level", "prices"),
+)
 _SECTIONS = ("completion", "premium", "budget")
 _REFUSED_WHERE = "refused: only your own config file can change where keys are sent"
 _REFUSED_KEYED = "refused: only your own config file can add a provider that uses a key"
@@ -159,6 +161,7 @@ class _Layers:
 
     def __init__(self) -> None:
         self.values: dict[str, Any] = {f.key: presets.default_value(f.key) for f in presets.FIELDS}
+        self.values["budget.tiers"] = ()  # [budget.tiers.NAME]: a table, not a Field
         self.providers = {n: dict(vars(p), headers={}, prompt_style="auto") for n, p in _PRESETS}
         self.tiers = {t: tuple(map(ModelRef.parse, refs)) for t, refs in presets.DEFAULT_TIERS.items()}
         self.tasks = dict(presets.DEFAULT_TASKS)
@@ -187,12 +190,16 @@ class _Layers:
                 top[k] = v
             else:
                 self.problem(origin, raw, presets.unknown_key(raw, _TOP_KEYS))
+        if "prices" in top and not trusted:  # [prices] is read (and checked) by prices.load_prices
+            self.problem(origin, "prices", "refused: only your own config file can set prices")
         if "providers" in top:
             self._providers(origin, top["providers"], trusted)
         for section in (s for s in _SECTIONS if s in top):
             allowed = [k.partition(".")[2] for k in presets.FIELD_BY_KEY if k.startswith(section + ".")]
             for k, raw, v in self.table(origin, section, top[section]):
-                if k in allowed:
+                if section == "budget" and k == "tiers":
+                    self._tier_caps(origin, v, trusted)
+                elif k in allowed:
                     self._field(origin, f"{section}.{k}", v, trusted)
                 else:
                     self.problem(origin, f"{section}.{raw}", presets.unknown_key(raw, allowed))
@@ -203,6 +210,32 @@ class _Layers:
             self._tiers(origin, top["tiers"])
         if "tasks" in top:
             self._tasks(origin, top["tasks"])
+
+    def _tier_caps(self, origin: str, value: Any, trusted: bool) -> None:
+        """``[budget.tiers.NAME] daily_usd / monthly_usd``: caps of one tier (the user's file only)."""
+        if not trusted:
+            return self.problem(origin, "budget.tiers", "refused: only your own config file sets tier caps")
+        caps: list[tuple[str, float | None, float | None]] = []
+        for tier, raw, table in self.table(origin, "budget.tiers", value, convert=False):
+            key = f"budget.tiers.{raw}"
+            if not presets.NAME_RE.fullmatch(tier):
+                self.problem(origin, key, "a tier name is letters, digits, '-' and '_'")
+                continue
+            got: dict[str, float | None] = {}
+            for k, raw_k, v in self.table(origin, key, table):
+                if k not in ("daily_usd", "monthly_usd"):
+                    known = ("daily_usd", "monthly_usd")
+                    self.problem(origin, f"{key}.{raw_k}", presets.unknown_key(raw_k, known))
+                    continue
+                converted, error = presets.FIELD_BY_KEY[f"budget.{k}"].check(v)
+                if error:
+                    self.problem(origin, f"{key}.{k}", error)
+                else:
+                    got[k] = converted
+            caps.append((tier, got.get("daily_usd"), got.get("monthly_usd")))
+        self.values["budget.tiers"] = tuple(caps)
+        self.sources["budget.tiers"] = origin
+        return None
 
     def _field(self, origin: str, key: str, value: Any, trusted: bool) -> None:
         spec = presets.FIELD_BY_KEY[key]
@@ -371,6 +404,8 @@ def describe(settings: Settings, env: Mapping[str, str] = os.environ) -> str:
         section, _, name = f.key.rpartition(".")
         value = getattr(getattr(settings, section) if section else settings, name)
         lines.append(f"  {f.key} = {presets.fmt(value)}  <- {src.get(f.key, DEFAULT_ORIGIN)}")
+        if f.key == "budget.monthly_usd":
+            lines += _tier_cap_lines(settings)
     lines.append("Providers:")
     for name, p in sorted(settings.providers.items()):
         state = "present" if p.api_key(env) else "missing"
@@ -389,6 +424,18 @@ def describe(settings: Settings, env: Mapping[str, str] = os.environ) -> str:
         source = src.get("tasks." + task, DEFAULT_ORIGIN)
         lines.append(f"  {task} -> {tier_for_task(settings, task)}  <- {source}")
     return "\n".join(lines)
+
+
+def _tier_cap_lines(settings: Settings) -> list[str]:
+    source = settings.sources.get("budget.tiers", DEFAULT_ORIGIN)
+
+    def show(cap: float | None) -> str:
+        return "no cap" if cap is None else presets.fmt(cap)
+
+    return [
+        f"  budget.tiers.{tier}: daily_usd = {show(d)}, monthly_usd = {show(m)}  <- {source}"
+        for tier, d, m in settings.budget.tiers
+    ]
 
 
 def settings_schema() -> dict[str, Any]:

@@ -104,6 +104,7 @@ class Engine:
         self._texts: dict[str, TextFn] = {}  # uri -> the current text of an open document
         self._excluded: Callable[[str], bool] = lambda path: False
         self.speculated = 0
+        self._origins: dict[str, tuple[str, str, float | None]] = {}  # uri -> last upstream answer's source
 
     def set_status_listener(self, listener: StatusListener | None) -> None:
         """Who hears about the tier/provider/latency after each completion."""
@@ -150,6 +151,7 @@ class Engine:
     def observe_close(self, uri: str) -> None:
         """A closed document (its text stays usable as recently edited context)."""
         self._texts.pop(uri, None)
+        self._origins.pop(uri, None)
         self.gates.forget(uri)
         self.memory.forget(uri)
         self.flights.abort_document(uri)
@@ -189,7 +191,7 @@ class Engine:
         before = snap.text[:offset]
         rest = self.memory.typed_through(query.uri, before)
         if rest is not None:
-            return [self._completion(rest, offset, "memory", started)]
+            return [self._from_memory(query.uri, rest, offset, "memory", started)]
         arrived = time.monotonic()
         delay = self.gates.delay_s(query.uri, snap.text, offset, query.invoked, arrived)
         # The prompt is built inside the debounce wait, so its cost is hidden there, and a cache hit is
@@ -202,7 +204,7 @@ class Engine:
         key = self.memory.key(query.uri, models, data)
         hit = self.memory.cached(key)
         if hit is not None:
-            return [self._completion(hit, offset, "cache", started)] if hit else []
+            return [self._from_memory(query.uri, hit, offset, "cache", started)] if hit else []
         if not await self.gates.wait(ticket, delay - (time.monotonic() - arrived)):
             return []  # a newer request for this document arrived while we waited
         flight_key = Memory.flight_key(query.uri, models, data, c)
@@ -271,6 +273,7 @@ class Engine:
             self._notify(tier, None, None, latency, False)
             return None
         self.memory.store(uri, key, snap.text[:offset], answer.text)
+        self._origins[uri] = (answer.provider, answer.model, answer.cost_usd)
         self._notify(tier, answer.provider, answer.model, latency, bool(answer.failures))
         if c.speculative and not speculative:
             asyncio.get_running_loop().call_soon(self._speculate, uri, snap, offset, answer.text)
@@ -278,8 +281,7 @@ class Engine:
 
     def _speculate(self, uri: str, snap: Snapshot, offset: int, shown: str) -> None:
         """Ask now for the suggestion after ``shown``, as if it were accepted (only within budget)."""
-        status = getattr(self.router, "status", None)  # Router.status() (budget) once routing provides it
-        if not speculation.budget_allows(status() if callable(status) else None) or uri not in self._texts:
+        if not speculation.budget_allows(self.router.status()) or uri not in self._texts:
             return
         c = self.settings.completion
         text, at = speculation.as_accepted(snap.text, offset, shown)
@@ -302,6 +304,18 @@ class Engine:
         flight.speculative = True
         self.speculated += 1
 
+    def _from_memory(self, uri: str, text: str, offset: int, source: str, started: float) -> Completion:
+        """A suggestion served without an upstream call; the ledger gets a $0 row with what it saved
+        (about what the document's last upstream answer cost)."""
+        completion = self._completion(text, offset, source, started)
+        origin = self._origins.get(uri)
+        if origin is not None:
+            provider, model, cost = origin
+            self.router.record_cache_hit(
+                provider, model, saved_usd=cost or 0.0, latency_ms=completion.latency_ms
+            )
+        return completion
+
     def _completion(
         self, text: str, offset: int, source: str, started: float, answer: Answer | None = None
     ) -> Completion:
@@ -313,6 +327,7 @@ class Engine:
             id=uuid.uuid4().hex[:12],
             latency_ms=(time.perf_counter() - started) * 1000,
             usage=answer.usage if answer is not None else None,
+            cost_usd=answer.cost_usd if answer is not None else None,
         )
         self._remember(completion)
         return completion
@@ -353,6 +368,7 @@ class Engine:
                 "latencyMs": round(latency, 1),
                 "degraded": degraded,
                 "paused": not self.settings.completion.enabled,
+                **_spend(self.router.status()),
             }
         )
 
@@ -360,6 +376,10 @@ class Engine:
         """Abort upstream calls and close every HTTP client."""
         self.flights.abort_all()
         await self.router.aclose()
+
+
+def _spend(status: dict[str, Any]) -> dict[str, Any]:
+    return {k: status[k] for k in ("spentTodayUsd", "dailyCapUsd")}
 
 
 def _loop_running() -> bool:

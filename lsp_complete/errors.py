@@ -16,6 +16,7 @@
       * ProviderRequestError      other 4xx: the request was refused as malformed
     * ProviderResponseError       2xx but the body is not the provider's format,
                                   an in-stream error, or a stream cut without its terminator
+    * ProviderUnavailable         the provider's circuit is open; nothing was sent
 
 ``retryable`` says whether another attempt (on this or another provider) can help;
 ``trips_breaker`` whether the failure counts against the provider's health.
@@ -129,3 +130,17 @@ class ProviderRequestError(ProviderHTTPError):
 
 class ProviderResponseError(ProviderError):
     """2xx, but the body is unusable: wrong format, in-stream error, or truncated."""
+
+
+class ProviderUnavailable(ProviderError):
+    """The provider's circuit breaker is open after recent failures; nothing was sent.
+
+    ``retry_in_s`` says how long until a probe may go through (None when unknown).
+    """
+
+    retryable = False
+    trips_breaker = False
+
+    def __init__(self, message: str, *, provider: str = "", retry_in_s: float | None = None) -> None:
+        super().__init__(message, provider=provider)
+        self.retry_in_s = retry_in_s

@@ -16,7 +16,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal
 
@@ -143,7 +143,8 @@ class Ledger:
         if entry.outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got {entry.outcome!r}")
         with self._lock:
-            cursor = self._db.execute(_INSERT, astuple(entry))  # autocommit: one transaction
+            row = tuple(getattr(entry, name) for name in _COLUMNS)  # astuple deep-copies: 3x slower
+            cursor = self._db.execute(_INSERT, row)  # autocommit: one transaction
         return int(cursor.lastrowid or 0)
 
     def spent_since(self, since: float, tier: str | None = None) -> float:

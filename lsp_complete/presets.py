@@ -119,6 +119,7 @@ class CompletionSettings:
     prompt_tokens: int = 1500
     prefix_share: float = 0.7  # the suffix gets the rest
     max_lines: int = 8
+    hedge: bool = True  # start the tier's next provider when the first is slow to its first token
     first_token_timeout_s: float = 1.5
     total_timeout_s: float = 3.0
     connect_timeout_s: float = 2.0
@@ -153,6 +154,8 @@ class BudgetSettings:
 
     daily_usd: float | None = 1.0
     monthly_usd: float | None = 10.0
+    #: ``(tier, daily, monthly)`` caps of single tiers, on top of the totals; only from the config file.
+    tiers: tuple[tuple[str, float | None, float | None], ...] = ()
 
 
 SECTION_DEFAULTS: Mapping[str, Any] = MappingProxyType(
@@ -270,6 +273,7 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("completion.prefix_share", "float", "Share of the budget for text before the cursor.", 0, 1),
     Field("completion.max_lines", "int", "Most lines one completion may span.", 1, 200),
+    Field("completion.hedge", "bool", "Also ask the next provider when the first is slow to answer."),
     Field("completion.first_token_timeout_s", "float", "Seconds to wait for the first text.", 0.1, 60),
     Field("completion.total_timeout_s", "float", "Seconds one completion may take in all.", 0.1, 120),
     Field("completion.connect_timeout_s", "float", "Seconds to wait for a connection.", 0.1, 60),

@@ -170,6 +170,22 @@ def test_ledger_spend_counts_and_is_recorded_once(tmp_path: Path) -> None:
         assert budget.spent("daily") == pytest.approx(0.95)  # the worst case, also after a re-read
 
 
+def test_a_ledger_that_fails_leaves_the_budget_counting(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock(datetime(2026, 12, 3, 12))
+    book = Ledger(tmp_path / "l.db")
+    book.record(entry(clock() - 60, 0.5))
+    budget = Budget(BudgetSettings(1.0, 100.0), book, clock, refresh_s=0)
+    book.close()  # every ledger call fails from now on
+    budget.refresh()
+    assert budget.spent("daily") == 0.5 and "could not read the spend" in caplog.text
+    budget.reconcile(budget.reserve("premium", 0.4), 0.4, entry(clock(), 0.4))
+    assert budget.spent("daily") == pytest.approx(0.9)  # counted in memory, not lost
+    with pytest.raises(BudgetExceeded):
+        budget.reserve("premium", 0.2)
+
+
 WORST = 0.03
 CAP = 1.0
 

@@ -95,3 +95,42 @@ def test_config_shows_sources_and_key_presence_never_the_key(tmp_path: Path) -> 
     assert "MINE_KEY: present" in result.stdout and "DEEPSEEK_API_KEY: present" in result.stdout
     assert env["LSP_COMPLETE_CONFIG"] in result.stdout
     assert KEY not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("reply", "priced", "cost", "estimated"),
+    [
+        # Reported usage (10 prompt tokens, 2 completion tokens) at $1 / $2 per million tokens.
+        (Reply(text="price)", chunks=2), True, 10 * 1e-6 + 2 * 2e-6, False),
+        (Reply(text="price)", chunks=2, usage_mode="none"), True, None, True),  # no usage: an estimate
+        (Reply(text="price)", chunks=2), False, None, False),  # no price: unknown, not $0
+    ],
+)
+def test_complete_prints_the_estimated_cost(
+    tmp_path: Path, reply: Reply, priced: bool, cost: float | None, estimated: bool
+) -> None:
+    with FakeProvider() as fake:
+        fake.respond_with(reply, reply)
+        config = (
+            f'[providers.fake]\napi = "openai-completions"\nbase_url = "{fake.url}"\n'
+            'api_key_env = "FAKE_KEY"\n[tiers]\nfast = ["fake/coder"]\n'
+        )
+        if priced:
+            config += (
+                '[prices."fake/coder"]\ninput_per_mtok = 1.0\noutput_per_mtok = 2.0\nas_of = "2026-12"\n'
+            )
+        env = sealed_env(tmp_path, config, FAKE_KEY=KEY)
+        answer = json.loads(run(["complete", f"{EXAMPLE}:29:45", "--json"], env).stdout)
+        text = run(["complete", f"{EXAMPLE}:29:45"], env).stdout
+    assert answer["estimated"] is estimated
+    summary = text.rstrip("\n").split("\n")[-1]
+    if not priced:
+        assert answer["costUsd"] is None and "cost unknown" in summary
+    elif estimated:
+        # The estimate counts the prompt cut around the cursor and the suggestion with the tokenizer.
+        assert answer["inputTokens"] > 100 and answer["outputTokens"] == 2
+        assert answer["costUsd"] == pytest.approx(answer["inputTokens"] * 1e-6 + 2 * 2e-6)
+        assert "estimated" in summary and "cost ~$" in summary
+    else:
+        assert answer["costUsd"] == pytest.approx(cost)
+        assert f"cost ${cost:.6f}" in summary

@@ -34,6 +34,7 @@ def _initialize(ls: CompleteServer, params: types.InitializeParams) -> None:
     roots = [f.uri for f in params.workspace_folders or []] or ([params.root_uri] if params.root_uri else [])
     ls.session.set_roots(roots)
     ls.session.set_status_listener(lambda status: ls.protocol.notify(STATUS_NOTIFICATION, status))
+    ls.session.engine.router.set_notice_listener(ls.show_once)
     _report(ls, ls.session.configure(init_options=_as_mapping(params.initialization_options)))
 
 

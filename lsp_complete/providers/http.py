@@ -21,6 +21,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import httpx
 
@@ -131,8 +132,14 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
 
 
 def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds to wait: ``retry-after-ms``, else ``retry-after`` (seconds or HTTP-date); None if absent."""
+    """Seconds to wait, from the first header form present; None if none is.
+
+    ``retry-after-ms``; ``retry-after`` (seconds or HTTP-date); OpenAI-style ``x-ratelimit-reset-requests``
+    / ``-tokens`` durations (``6m0s``, ``20ms``); Anthropic's ``anthropic-ratelimit-*-reset`` RFC 3339
+    times. Of several reset headers, those whose ``remaining`` is 0 decide (else the soonest).
+    """
     lowered = {k.lower(): v.strip() for k, v in headers.items()}
+    now = time.time() if now is None else now
     millis = lowered.get("retry-after-ms")
     if millis:
         try:
@@ -140,19 +147,65 @@ def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> f
         except ValueError:
             pass
     value = lowered.get("retry-after")
-    if not value:
+    if value:
+        try:
+            return max(float(value), 0.0)
+        except ValueError:
+            pass
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None and when.tzinfo is not None:
+            return max(when.timestamp() - now, 0.0)
+    return _reset_headers(lowered, now)
+
+
+def _reset_headers(lowered: Mapping[str, str], now: float) -> float | None:
+    waits: list[tuple[bool, float]] = []  # (this limit is exhausted, seconds)
+    for name, raw in lowered.items():
+        seconds: float | None = None
+        if name.startswith("x-ratelimit-reset-"):
+            seconds = _duration_s(raw)
+            remaining = lowered.get(name.replace("-reset-", "-remaining-", 1))
+        elif name.startswith("anthropic-ratelimit-") and name.endswith("-reset"):
+            seconds = _rfc3339_wait(raw, now)
+            remaining = lowered.get(name[: -len("reset")] + "remaining")
+        else:
+            continue
+        if seconds is not None:
+            waits.append((remaining == "0", seconds))
+    if not waits:
         return None
+    exhausted = [s for hit, s in waits if hit]
+    return max(exhausted) if exhausted else min(s for _, s in waits)
+
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+
+
+def _duration_s(text: str) -> float | None:
+    """``6m0s``, ``1h2m3.5s``, ``20ms``, ``2`` (seconds) as seconds; None if not a duration."""
+    text = text.strip()
     try:
-        return max(float(value), 0.0)
+        return max(float(text), 0.0)
     except ValueError:
         pass
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        return None
+    scale = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+    return sum(float(n) * scale[u] for n, u in parts)
+
+
+def _rfc3339_wait(text: str, now: float) -> float | None:
     try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
         return None
     if when.tzinfo is None:
         return None
-    return max(when.timestamp() - (time.time() if now is None else now), 0.0)
+    return max(when.timestamp() - now, 0.0)
 
 
 def _message_and_codes(body_text: str) -> tuple[str, set[str]]:

@@ -31,6 +31,7 @@ __all__ = ["DONE_GRACE_S", "Deadline", "stream_body", "stream_sse"]
 # arrive; reading it lets the connection go back to the pool instead of being closed.
 DONE_GRACE_S = 0.25
 _SNIFF_BYTES = 8192
+MAX_ERROR_BODY = 64 * 1024
 
 
 class Deadline:
@@ -108,14 +109,19 @@ async def stream_body(
 async def _read_error_body(
     response: httpx.Response, provider: str, deadline: Deadline, secrets: tuple[str, ...]
 ) -> str:
+    """The start of an error body: at most ``MAX_ERROR_BODY`` bytes (a proxy may send megabytes of HTML)."""
+    raw = bytearray()
     try:
         async with asyncio.timeout_at(deadline.when()):
-            raw = await response.aread()
+            async for chunk in response.aiter_bytes():
+                raw += chunk
+                if len(raw) >= MAX_ERROR_BODY:
+                    break
     except TimeoutError:
         raise deadline.error(provider) from None
     except (httpx.HTTPError, OSError):
-        raw = b""
-    return raw.decode("utf-8", errors="replace")
+        pass
+    return bytes(raw[:MAX_ERROR_BODY]).decode("utf-8", errors="replace")
 
 
 async def stream_sse(

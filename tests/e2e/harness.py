@@ -32,6 +32,7 @@ def sealed_env(home: Path, config_toml: str | None = None, **extra: str) -> dict
         if not k.endswith(("_API_KEY", "_KEY", "_TOKEN")) and not k.startswith(("LSP_COMPLETE", "XDG_"))
     }
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_CACHE_HOME=str(home / "cache"))
+    env.update(XDG_STATE_HOME=str(home / "state"), XDG_DATA_HOME=str(home / "data"))
     if config_toml is not None:
         path = home / "config.toml"
         path.write_text(config_toml, encoding="utf-8")

@@ -212,6 +212,21 @@ NOW = 1445412480.0  # Wed, 21 Oct 2015 07:28:00 GMT
         ({"retry-after": "Wed, 21 Oct 2015 07:28:30 GMT"}, 30.0),
         ({"retry-after": "Wed, 21 Oct 2015 07:27:00 GMT"}, 0.0),
         ({"retry-after": "not a date"}, None),
+        ({"x-ratelimit-reset-requests": "1h2m3.5s"}, 3723.5),
+        ({"x-ratelimit-reset-tokens": "250ms"}, 0.25),
+        ({"x-ratelimit-reset-tokens": "6m0s", "x-ratelimit-reset-requests": "2s"}, 2.0),
+        (
+            {
+                "x-ratelimit-reset-tokens": "6m0s",
+                "x-ratelimit-remaining-tokens": "0",
+                "x-ratelimit-reset-requests": "2s",
+            },
+            360.0,
+        ),
+        ({"x-ratelimit-reset-tokens": "6 minutes"}, None),
+        ({"anthropic-ratelimit-requests-reset": "2015-10-21T07:28:45Z"}, 45.0),
+        ({"anthropic-ratelimit-requests-reset": "2015-10-21T07:28:45"}, None),  # no zone: unusable
+        ({"retry-after": "bogus", "x-ratelimit-reset-requests": "3s"}, 3.0),
     ],
 )
 def test_parse_retry_after(headers: dict[str, str], expected: float | None) -> None:
