@@ -50,6 +50,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument(
         "--sessions", type=int, help="typing sessions (seeds) replayed at once (default 2, quick 1)"
     )
+    ap.add_argument("--corpus-rev", help="take the source files from this git revision (stable traces)")
     ap.add_argument("--defects", type=float, default=0.2, help="share of oracle answers with a defect")
     ap.add_argument("--latency-samples", type=int, help="default 300, quick 60")
     ap.add_argument("--model", default="deepseek/deepseek-flash", help="price table entry for the cost")
@@ -61,7 +62,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     """Every measurement; returns the results object."""
     quick = args.quick
-    texts = corpus()
+    texts = corpus(rev=args.corpus_rev)
     files, chars = args.files or (2 if quick else 4), args.chars or (50 if quick else 150)
     sessions = args.sessions or (1 if quick else 2)
     traces = [generate(texts, args.seed + i, files, chars) for i in range(sessions)]
@@ -105,6 +106,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "command": "python benchmarks/bench_pipeline.py" + (" --quick" if quick else ""),
         "seed": args.seed,
         "sessions": sessions,
+        "corpus_rev": args.corpus_rev,
         "trace": summary(trace),
         "defects": args.defects,
         "model": args.model,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,14 +80,24 @@ class Trace:
         return sum(len(seg.steps) for seg in self.segments)
 
 
-def corpus(root: Path = ROOT, min_lines: int = 120) -> dict[str, str]:
-    """This repository's own ``lsp_complete/**/*.py`` with at least ``min_lines`` lines, by relative path."""
-    out = {}
-    for path in sorted((root / "lsp_complete").rglob("*.py")):
-        text = path.read_text(encoding="utf-8")
-        if text.count("\n") >= min_lines:
-            out[str(path.relative_to(root))] = text
-    return out
+def corpus(root: Path = ROOT, min_lines: int = 120, rev: str | None = None) -> dict[str, str]:
+    """This repository's own ``lsp_complete/**/*.py`` with at least ``min_lines`` lines, by relative path.
+
+    ``rev`` reads the files as they were at that git revision instead of the working tree, so traces
+    stay the same while the code changes.
+    """
+    if rev is not None:
+        listing = _git(root, "ls-tree", "-r", "--name-only", rev, "lsp_complete")
+        names = sorted(n for n in listing.splitlines() if n.endswith(".py"))
+        texts = {n: _git(root, "show", f"{rev}:{n}") for n in names}
+    else:
+        paths = sorted((root / "lsp_complete").rglob("*.py"))
+        texts = {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in paths}
+    return {n: t for n, t in texts.items() if t.count("\n") >= min_lines}
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True).stdout
 
 
 def generate(texts: dict[str, str], seed: int, files: int, chars_per_file: int) -> Trace:

@@ -24,6 +24,8 @@ TRUTH = "def area(w, h):\n    return w * h\n\n\ndef perimeter(w, h):\n    return
 def test_traces_are_seeded_and_every_step_is_a_state_of_the_region() -> None:
     texts = corpus()
     assert len(texts) >= 5 and all(name.startswith("lsp_complete/") for name in texts)
+    pinned = corpus(rev="HEAD")  # a git revision gives the same kind of corpus, read from history
+    assert len(pinned) >= 5 and all(name.startswith("lsp_complete/") for name in pinned)
     trace = generate(texts, seed=3, files=3, chars_per_file=200)
     assert trace == generate(texts, seed=3, files=3, chars_per_file=200)
     assert trace != generate(texts, seed=4, files=3, chars_per_file=200)
