@@ -29,6 +29,10 @@ __all__ = ["CHARS_PER_TOKEN", "PromptBuilder"]
 CHARS_PER_TOKEN = 6
 """Characters kept per budget token on each side before counting (code averages 3-4 per token)."""
 MAX_CONTEXT_FILE_CHARS = 100_000
+MAX_CONTEXT_FILES = 20
+"""Files kept in the context index, most recently edited or opened first (Copilot ranks about 20 recent
+files). Each indexed 1,000-line file costs about 0.7 MB of windows and postings, so 200 open files must
+not all be indexed."""
 
 TextFn = Callable[[], str]
 
@@ -48,7 +52,7 @@ class PromptBuilder:
 
     def __init__(self, count: Callable[[str], int]) -> None:
         self._count = count
-        self.index = context.ContextIndex(max_file_chars=MAX_CONTEXT_FILE_CHARS)
+        self.index = context.ContextIndex(max_files=MAX_CONTEXT_FILES, max_file_chars=MAX_CONTEXT_FILE_CHARS)
         self._pending: dict[str, tuple[TextFn, float]] = {}
         self.roots: list[str] = []
         self._counted: LRUCache[str, int] = LRUCache(maxsize=256)  # snippet texts repeat across keystrokes
@@ -72,7 +76,11 @@ class PromptBuilder:
         self.index.remove(path)
 
     def _flush(self, skip: str) -> None:
-        for path in [p for p in self._pending if p != skip]:
+        """Index the noted files, only the ``MAX_CONTEXT_FILES`` most recent (older ones would be evicted)."""
+        waiting = sorted((p for p in self._pending if p != skip), key=lambda p: -self._pending[p][1])
+        for path in waiting[MAX_CONTEXT_FILES:]:
+            del self._pending[path]
+        for path in reversed(waiting[:MAX_CONTEXT_FILES]):  # oldest first: the index evicts the oldest
             text, recency = self._pending.pop(path)
             self.index.update(path, text(), recency)
 

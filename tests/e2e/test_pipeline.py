@@ -78,7 +78,7 @@ def type_at(client: LanguageClient, uri: str, version: int, line: int, character
 async def test_debounce_supersedes_older_requests_without_upstream_calls(tmp_path: Path) -> None:
     uri = (tmp_path / "app.py").as_uri()
     with FakeProvider(Reply(text="upper()")) as fake:
-        env = sealed_env(tmp_path, config(fake.url, debounce_ms=400, adaptive_debounce=False), FAKE_KEY=KEY)
+        env = sealed_env(tmp_path, config(fake.url, debounce_ms=800, adaptive_debounce=False), FAKE_KEY=KEY)
         async with lsp_session(env) as (client, _):
             open_doc(client, uri, "x = name")
             pending = []

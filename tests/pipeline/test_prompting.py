@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from lsp_complete import tokens
-from lsp_complete.pipeline.prompting import Cursor, PromptBuilder
+from lsp_complete.pipeline.prompting import MAX_CONTEXT_FILES, Cursor, PromptBuilder
 from lsp_complete.presets import CompletionSettings
 
 BILLING = (
@@ -94,3 +94,13 @@ def test_a_huge_single_line_is_clipped_before_counting() -> None:
     data = PromptBuilder(count).build(cursor(line), CompletionSettings(), lambda path: False)
     assert line.endswith(data.prefix)
     assert len(data.prefix) <= CompletionSettings().prompt_tokens * 6
+
+
+def test_only_the_most_recent_files_are_indexed() -> None:
+    built = PromptBuilder(count)
+    for i in range(MAX_CONTEXT_FILES + 10):
+        text = f"def helper_{i}(invoice_lines):\n    return {i}\n"
+        built.note(f"/w/f{i:02}.py", lambda t=text: t, float(i))
+    built.build(cursor(), CompletionSettings(), lambda path: False)
+    assert len(built.index) == MAX_CONTEXT_FILES
+    assert "/w/f29.py" in built.index and "/w/f09.py" not in built.index
