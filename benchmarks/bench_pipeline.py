@@ -48,7 +48,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--files", type=int, help="files edited in the session (default 4, quick 2)")
     ap.add_argument("--chars", type=int, help="characters typed per file (default 150, quick 50)")
     ap.add_argument(
-        "--sessions", type=int, help="typing sessions (seeds) replayed at once (default 2, quick 1)"
+        "--sessions", type=int, help="typing sessions (seeds) replayed at once (default 3, quick 1)"
     )
     ap.add_argument("--corpus-rev", help="take the source files from this git revision (stable traces)")
     ap.add_argument("--defects", type=float, default=0.2, help="share of oracle answers with a defect")
@@ -64,7 +64,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     quick = args.quick
     texts = corpus(rev=args.corpus_rev)
     files, chars = args.files or (2 if quick else 4), args.chars or (50 if quick else 150)
-    sessions = args.sessions or (1 if quick else 2)
+    sessions = args.sessions or (1 if quick else 3)
     traces = [generate(texts, args.seed + i, files, chars) for i in range(sessions)]
     trace = Trace(args.seed, tuple(seg for t in traces for seg in t.segments))
     names = list(CONFIGS)
