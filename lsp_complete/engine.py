@@ -143,7 +143,9 @@ class Engine:
         now = time.monotonic()
         self._texts[uri] = text
         self.gates.keystroke(uri, now)
-        if not excluded:
+        if excluded:  # a secret, too large or out-of-sync copy: never context
+            self.prompts.forget(path)
+        else:
             self.prompts.note(path, text, now)
         if self.flights.of(uri):
             self.flights.prune(uri, text(), None, _EVERYONE, self.settings.completion.typing_through)

@@ -116,7 +116,7 @@ class CompletionSettings:
     enabled: bool = True
     debounce_ms: int = 75
     max_tokens: int = 128
-    prompt_tokens: int = 1500
+    prompt_tokens: int = 1024
     prefix_share: float = 0.7  # the suffix gets the rest
     max_lines: int = 8
     hedge: bool = True  # start the tier's next provider when the first is slow to its first token
