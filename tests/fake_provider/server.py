@@ -15,7 +15,9 @@ import itertools
 import json
 import logging
 import threading
+import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -72,13 +74,31 @@ class _Connection:
         await self.writer.drain()
 
 
+#: Computes the reply to a request once the scripted queue is empty (e.g. ``tests.fake_provider.oracle``).
+Responder = Callable[[Request], Reply]
+#: Hears ``(event, request index, time.perf_counter())`` with event "received", "ended" or "gone".
+Observer = Callable[[str, int, float], None]
+
+
 class FakeProvider:
-    """A scripted provider endpoint; ``with FakeProvider() as fake:`` then point a client at ``fake.url``."""
+    """A scripted provider endpoint; ``with FakeProvider() as fake:`` then point a client at ``fake.url``.
+
+    Optional hooks: ``responder`` answers requests the queue does not (instead of ``default``);
+    ``observer`` is told when each request arrived and when its response ended or the client left.
+    """
 
     def __init__(
-        self, default: Reply | None = None, *, port: int = 0, request_log: Path | None = None
+        self,
+        default: Reply | None = None,
+        *,
+        port: int = 0,
+        request_log: Path | None = None,
+        responder: Responder | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.default_reply = default or Reply()
+        self.responder = responder
+        self.observer = observer
         self.requests: list[Request] = []
         self.port = port
         self._request_log = request_log
@@ -188,17 +208,25 @@ class FakeProvider:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
 
-    def _record(self, request: Request) -> None:
+    def _record(self, request: Request) -> int:
         with self._cond:
             self.requests.append(request)
+            index = len(self.requests) - 1
             self._cond.notify_all()
         if self._request_log is not None:
             with self._request_log.open("a", encoding="utf-8") as log:
                 log.write(json.dumps(request.as_json()) + "\n")
+        return index
 
-    def _next_reply(self) -> Reply:
+    def _next_reply(self, request: Request) -> Reply:
         with self._cond:
-            return self._queue.popleft() if self._queue else self.default_reply
+            if self._queue:
+                return self._queue.popleft()
+        return self.default_reply if self.responder is None else self.responder(request)
+
+    def _observe(self, event: str, index: int) -> None:
+        if self.observer is not None:
+            self.observer(event, index, time.perf_counter())
 
     def _note_disconnect(self) -> None:
         with self._cond:
@@ -212,8 +240,11 @@ class FakeProvider:
         conn = _Connection(reader, writer, next(self._ids))
         try:
             while (request := await conn.read_request()) is not None:
-                self._record(request)
-                if not await self._respond(conn, request, self._next_reply()):
+                index = self._record(request)
+                self._observe("received", index)
+                keep, gone = await self._respond(conn, request, self._next_reply(request))
+                self._observe("gone" if gone else "ended", index)
+                if not keep:
                     break
         except (asyncio.CancelledError, ConnectionError):
             pass
@@ -225,8 +256,8 @@ class FakeProvider:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(writer.wait_closed(), 1.0)
 
-    async def _respond(self, conn: _Connection, request: Request, reply: Reply) -> bool:
-        """Answer one request; False when the connection must close afterwards."""
+    async def _respond(self, conn: _Connection, request: Request, reply: Reply) -> tuple[bool, bool]:
+        """Answer one request: (keep the connection open, the client left before the end)."""
         gone = asyncio.Event()
         watcher = asyncio.create_task(_watch(conn, gone))
         keep = request.headers.get("connection", "").lower() != "close"
@@ -242,11 +273,11 @@ class FakeProvider:
             elif not (isinstance(request.json, dict) and request.json.get("stream") is True):
                 await _send_whole(conn, 200, fmt.body(reply), reply.headers)
             else:
-                return await _stream(conn, fmt, reply, request, gone) and keep
-            return keep
+                return await _stream(conn, fmt, reply, request, gone) and keep, False
+            return keep, False
         except (_Gone, ConnectionError):
             self._note_disconnect()
-            return False
+            return False, True
         finally:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
