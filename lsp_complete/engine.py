@@ -257,7 +257,7 @@ class Engine:
 
         def local() -> str | None:
             with self.local_lock:
-                if self._indexed.get(snap.path) != snap.text:  # index this document's latest text
+                if self._indexed.get(snap.path) != snap.text or snap.path not in self.local:  # latest text
                     self.local.update(snap.path, snap.text, is_open=True)
                     self._indexed[snap.path] = snap.text
                 return self.local.complete(snap.path, snap.text, offset, max_lines=min(3, c.max_lines))

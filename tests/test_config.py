@@ -58,7 +58,10 @@ def test_missing_file_gives_defaults_without_problems(cfg: Path) -> None:
     assert result.problems == () and not result.has_file_errors
     s = result.settings
     assert (s.completion, s.premium, s.budget) == (
-        config.CompletionSettings(), config.PremiumSettings(), config.BudgetSettings())
+        config.CompletionSettings(),
+        config.PremiumSettings(),
+        config.BudgetSettings(),
+    )
     assert set(s.sources.values()) == {"default"}
     assert [str(r) for r in s.tiers["fast"]][:2] == FAST_TWO
     assert [str(r) for r in s.tiers["premium"]] == PREMIUM
@@ -88,8 +91,13 @@ def test_presets() -> None:
 LAYERS = {  # key: (file TOML, file value, init value, workspace value, how to read it)
     "completion.debounce_ms": ("completion.debounce_ms = 10", 10, 20, 30, lambda s: s.completion.debounce_ms),
     "log_level": ('log_level = "debug"', "debug", "warning", "error", lambda s: s.log_level),
-    "tiers.fast": ('[tiers]\nfast = ["deepseek/a"]', ["deepseek/a"], ["deepseek/b"], ["openai/c"],
-                   lambda s: [str(r) for r in s.tiers["fast"]]),
+    "tiers.fast": (
+        '[tiers]\nfast = ["deepseek/a"]',
+        ["deepseek/a"],
+        ["deepseek/b"],
+        ["openai/c"],
+        lambda s: [str(r) for r in s.tiers["fast"]],
+    ),
     "tasks.explain": ('[tasks]\nexplain = "fast"', "fast", "premium", "fast", lambda s: s.tasks["explain"]),
 }
 
@@ -126,8 +134,11 @@ def test_bad_toml_ignores_the_whole_file(cfg: Path, content: bytes | None, fragm
 @pytest.mark.parametrize(
     ("toml", "key", "message"),
     [
-        ('[completion]\ndebounce_ms = "fast"', "completion.debounce_ms",
-         "expected an integer between 0 and 2000, got 'fast'"),
+        (
+            '[completion]\ndebounce_ms = "fast"',
+            "completion.debounce_ms",
+            "expected an integer between 0 and 2000, got 'fast'",
+        ),
         ("[completion]\ndebounce_ms = 5000", "completion.debounce_ms", "between 0 and 2000, got 5000"),
         ("[completion]\ndebounce_ms = 1.5", "completion.debounce_ms", "expected an integer"),
         ("[completion]\ndebounce_ms = true", "completion.debounce_ms", "expected an integer"),
@@ -209,10 +220,13 @@ def test_the_documented_file_shape(cfg: Path) -> None:
     assert result.problems == ()
     s = result.settings
     mine = s.providers["my-vllm"]
-    assert mine == ProviderConfig("my-vllm", "openai-chat", "http://10.0.0.5:8000/v1", "MY_VLLM_KEY",
-                                  {"X-Title": "x"}, "fim", str(cfg))
+    assert mine == ProviderConfig(
+        "my-vllm", "openai-chat", "http://10.0.0.5:8000/v1", "MY_VLLM_KEY", {"X-Title": "x"}, "fim", str(cfg)
+    )
     assert (s.providers["deepseek"].base_url, s.providers["deepseek"].api_key_env) == (
-        "https://proxy.example/deepseek", "DEEPSEEK_API_KEY")
+        "https://proxy.example/deepseek",
+        "DEEPSEEK_API_KEY",
+    )
     assert s.providers["deepseek"].origin == str(cfg)
     assert s.tiers["fast"][1] == ModelRef("openrouter", "qwen/qwen-2.5-coder-32b-instruct")
     assert (s.tasks["explain"], s.completion.debounce_ms) == ("fast", 50)
@@ -292,14 +306,30 @@ FORBIDDEN = [
     ({"providers": {"deepseek": {"api": "openai-chat"}}}, "providers.deepseek.api", KEYS_MOVE),
     ({"providers": {"ollama": {"base_url": "http://127.0.0.1:9"}}}, "providers.ollama.base_url", KEYS_MOVE),
     ({"providers": {"my-vllm": {"base_url": "http://evil/v1"}}}, "providers.my-vllm.base_url", KEYS_MOVE),
-    ({"providers": {"new": {"api": "ollama", "base_url": "http://127.0.0.1", "apiKeyEnv": "OPENAI_API_KEY"}}},
-     "providers.new.api_key_env", "refused: only your own config file can add a provider that uses a key"),
-    ({"providers": {"new": {"api": "openai-chat", "base_url": "https://evil.example/v1"}}},
-     "providers.new.base_url", "refused: editor settings may only add keyless providers on this machine"),
-    ({"providers": {"new": {"api": "openai-chat", "base_url": "http://localhost.evil.example/v1"}}},
-     "providers.new.base_url", "refused"),
-    ({"providers": {"new": {"api": "openai-chat", "base_url": "http://127.0.0.1:80@evil.example/v1"}}},
-     "providers.new.base_url", "credentials, queries and fragments do not belong in base_url"),
+    (
+        {
+            "providers": {
+                "new": {"api": "ollama", "base_url": "http://127.0.0.1", "apiKeyEnv": "OPENAI_API_KEY"}
+            }
+        },
+        "providers.new.api_key_env",
+        "refused: only your own config file can add a provider that uses a key",
+    ),
+    (
+        {"providers": {"new": {"api": "openai-chat", "base_url": "https://evil.example/v1"}}},
+        "providers.new.base_url",
+        "refused: editor settings may only add keyless providers on this machine",
+    ),
+    (
+        {"providers": {"new": {"api": "openai-chat", "base_url": "http://localhost.evil.example/v1"}}},
+        "providers.new.base_url",
+        "refused",
+    ),
+    (
+        {"providers": {"new": {"api": "openai-chat", "base_url": "http://127.0.0.1:80@evil.example/v1"}}},
+        "providers.new.base_url",
+        "credentials, queries and fragments do not belong in base_url",
+    ),
     ({"budget": {"daily_usd": 5}}, "budget.daily_usd", "refused: editor settings may only lower budget caps"),
     ({"budget": {"monthlyUsd": False}}, "budget.monthly_usd", "refused"),
     ({"lspComplete": {"budget.dailyUsd": 1.01}}, "budget.daily_usd", "refused"),
@@ -351,8 +381,9 @@ def test_editor_headers_on_a_new_provider_are_dropped(cfg: Path) -> None:
         ("false", None, False, None, 0),
     ],
 )
-def test_budget_caps_can_only_be_lowered(cfg: Path, file_cap: Any, init_cap: Any, ws_cap: Any, final: Any,
-                                         problems: int) -> None:
+def test_budget_caps_can_only_be_lowered(
+    cfg: Path, file_cap: Any, init_cap: Any, ws_cap: Any, final: Any, problems: int
+) -> None:
     toml = f"[budget]\ndaily_usd = {file_cap}\n" if file_cap else ""
     result = run(cfg, toml, {"budget": {"dailyUsd": init_cap}}, {"budget": {"daily_usd": ws_cap}})
     assert result.settings.budget.daily_usd == final and len(result.problems) == problems
@@ -367,8 +398,10 @@ def test_budget_caps_can_only_be_lowered(cfg: Path, file_cap: Any, init_cap: Any
         ({"tasks": {"fix": "fast"}}, lambda s: s.tasks["fix"] == "fast"),
         ({"exclude": ["*.env"]}, lambda s: s.exclude == ("*.pem", "*.env")),
         ({"logLevel": "debug"}, lambda s: s.log_level == "debug"),
-        ({"completion": {"enabled": False, "disabledLanguages": ["markdown"]}},
-         lambda s: not s.completion.enabled and s.completion.disabled_languages == ("markdown",)),
+        (
+            {"completion": {"enabled": False, "disabledLanguages": ["markdown"]}},
+            lambda s: not s.completion.enabled and s.completion.disabled_languages == ("markdown",),
+        ),
         ({"premium": {"maxTokens": 2048}}, lambda s: s.premium.max_tokens == 2048),
         ({"completion": {"debounceMs": None}}, lambda s: s.completion.debounce_ms == 75),
     ],
@@ -381,7 +414,9 @@ def test_editor_may_tune(cfg: Path, editor: dict[str, Any], check: Any) -> None:
 @pytest.mark.parametrize(
     "editor",
     [
-        {"completion": {"debounceMs": 5}}, {"completion": {"debounce_ms": 5}}, {"completion.debounceMs": 5},
+        {"completion": {"debounceMs": 5}},
+        {"completion": {"debounce_ms": 5}},
+        {"completion.debounceMs": 5},
         {"lspComplete": {"completion": {"debounceMs": 5}}},
         {"lsp_complete": {"completion": {"debounceMs": 5}}},
         {"lspComplete": {"completion.debounceMs": 5, "completion": {"maxLines": 3}}},

@@ -112,3 +112,16 @@ def test_eviction_keeps_open_documents_and_drops_the_oldest() -> None:
     index.set_open("open.py", False)
     index.update("x.py", "x" * 60)
     assert "open.py" not in index and index.size_bytes <= 100
+
+
+def test_open_documents_are_dropped_only_after_closed_ones_oldest_first() -> None:
+    index = LocalIndex(max_chars=100, max_doc_chars=60)
+    index.update("closed.py", "z" * 10)
+    for name in ("o1.py", "o2.py", "o3.py"):
+        index.update(name, name[1] * 30, is_open=True)
+    assert index.size_bytes == 100 and "closed.py" in index
+    index.update("o4.py", "4" * 30, is_open=True)  # 130 chars: the closed one goes, then the oldest open
+    assert "closed.py" not in index and "o1.py" not in index
+    assert all(d in index for d in ("o2.py", "o3.py", "o4.py")) and index.size_bytes == 90
+    index.update("o2.py", "2" * 60)  # the document being updated is never the one dropped
+    assert "o2.py" in index and "o3.py" not in index and index.size_bytes <= 100

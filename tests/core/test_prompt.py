@@ -65,8 +65,11 @@ def test_split_budget_counts_only_the_lines_it_needs() -> None:
     ("name", "expected", "stops"),
     [
         ("qwen", "<|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>", {"<|endoftext|>", "<|file_sep|>"}),
-        ("deepseek", "<\uff5cfim\u2581begin\uff5c>P<\uff5cfim\u2581hole\uff5c>S<\uff5cfim\u2581end\uff5c>",
-         {"<\uff5cend\u2581of\u2581sentence\uff5c>", "<|EOT|>", "<\uff5cfim\u2581hole\uff5c>"}),
+        (
+            "deepseek",
+            "<\uff5cfim\u2581begin\uff5c>P<\uff5cfim\u2581hole\uff5c>S<\uff5cfim\u2581end\uff5c>",
+            {"<\uff5cend\u2581of\u2581sentence\uff5c>", "<|EOT|>", "<\uff5cfim\u2581hole\uff5c>"},
+        ),
         ("starcoder", "<fim_prefix>P<fim_suffix>S<fim_middle>", {"<|endoftext|>", "<file_sep>"}),
         ("codellama", "<PRE> P <SUF>S <MID>", {"<EOT>", "</s>"}),
         ("codestral", "[SUFFIX]S[PREFIX]P", {"</s>", "[PREFIX]", "[SUFFIX]"}),

@@ -263,7 +263,6 @@ async def test_speculative_request_serves_the_suggestion_after_an_accepted_one(t
         assert len(fake.requests) == 2
 
 
-
 async def test_languages_outside_enabled_languages_get_no_request(tmp_path: Path) -> None:
     notes, app = (tmp_path / "notes.md").as_uri(), (tmp_path / "app.py").as_uri()
     with FakeProvider(Reply(text="1")) as fake:

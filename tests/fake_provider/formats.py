@@ -62,8 +62,12 @@ class AnthropicFormat:
     def _usage(self, reply: Reply, pieces: int) -> tuple[dict[str, int], int]:
         prompt, completion = _counts(reply, pieces)
         read, written = reply.cached or 0, reply.cache_write or 0
-        start = {"input_tokens": prompt - read - written, "cache_creation_input_tokens": written,
-                 "cache_read_input_tokens": read, "output_tokens": 1}
+        start = {
+            "input_tokens": prompt - read - written,
+            "cache_creation_input_tokens": written,
+            "cache_read_input_tokens": read,
+            "output_tokens": 1,
+        }
         return start, completion
 
     def stream(self, reply: Reply, request_json: Any) -> list[Frame]:
@@ -71,8 +75,15 @@ class AnthropicFormat:
         pieces, crlf = reply.pieces(), reply.crlf
         start_usage, completion = self._usage(reply, len(pieces))
         with_usage = reply.usage_mode != "none"
-        message: dict[str, Any] = {"id": "msg_fake", "type": "message", "role": "assistant", "content": [],
-                                   "model": "fake", "stop_reason": None, "stop_sequence": None}
+        message: dict[str, Any] = {
+            "id": "msg_fake",
+            "type": "message",
+            "role": "assistant",
+            "content": [],
+            "model": "fake",
+            "stop_reason": None,
+            "stop_sequence": None,
+        }
         if with_usage:
             message["usage"] = start_usage
         block = {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
@@ -85,12 +96,16 @@ class AnthropicFormat:
             obj = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}}
             frames.append(Frame(_event("content_block_delta", obj, crlf), text=True))
         reason = _ANTHROPIC_REASONS.get(reply.finish_reason, reply.finish_reason)
-        delta: dict[str, Any] = {"type": "message_delta",
-                                 "delta": {"stop_reason": reason, "stop_sequence": None}}
+        delta: dict[str, Any] = {
+            "type": "message_delta",
+            "delta": {"stop_reason": reason, "stop_sequence": None},
+        }
         if with_usage:
             delta["usage"] = {"output_tokens": completion}
-        frames += [Frame(_event("content_block_stop", {"type": "content_block_stop", "index": 0}, crlf)),
-                   Frame(_event("message_delta", delta, crlf))]
+        frames += [
+            Frame(_event("content_block_stop", {"type": "content_block_stop", "index": 0}, crlf)),
+            Frame(_event("message_delta", delta, crlf)),
+        ]
         if reply.send_done:
             frames.append(Frame(_event("message_stop", {"type": "message_stop"}, crlf)))
         return frames
@@ -103,10 +118,16 @@ class AnthropicFormat:
     def body(self, reply: Reply) -> dict[str, Any]:
         """The non-streamed message."""
         start_usage, completion = self._usage(reply, 1)
-        return {"id": "msg_fake", "type": "message", "role": "assistant", "model": "fake",
-                "content": [{"type": "text", "text": reply.text}],
-                "stop_reason": _ANTHROPIC_REASONS.get(reply.finish_reason, reply.finish_reason),
-                "stop_sequence": None, "usage": {**start_usage, "output_tokens": completion}}
+        return {
+            "id": "msg_fake",
+            "type": "message",
+            "role": "assistant",
+            "model": "fake",
+            "content": [{"type": "text", "text": reply.text}],
+            "stop_reason": _ANTHROPIC_REASONS.get(reply.finish_reason, reply.finish_reason),
+            "stop_sequence": None,
+            "usage": {**start_usage, "output_tokens": completion},
+        }
 
 
 class OllamaFormat:
@@ -121,18 +142,35 @@ class OllamaFormat:
 
     def _final(self, reply: Reply, text: str, pieces: int) -> dict[str, Any]:
         prompt, completion = _counts(reply, pieces)
-        final: dict[str, Any] = {"model": "fake", "created_at": "2024-07-22T20:47:51.2Z", "response": text,
-                                 "done": True, "done_reason": reply.finish_reason, "total_duration": 116276}
+        final: dict[str, Any] = {
+            "model": "fake",
+            "created_at": "2024-07-22T20:47:51.2Z",
+            "response": text,
+            "done": True,
+            "done_reason": reply.finish_reason,
+            "total_duration": 116276,
+        }
         if reply.usage_mode != "none":
-            final.update(prompt_eval_count=prompt, prompt_eval_duration=201222000, eval_count=completion,
-                         eval_duration=953997000)
+            final.update(
+                prompt_eval_count=prompt,
+                prompt_eval_duration=201222000,
+                eval_count=completion,
+                eval_duration=953997000,
+            )
         return final
 
     def stream(self, reply: Reply, request_json: Any) -> list[Frame]:
         """One line per piece, then the ``done`` line."""
         pieces = reply.pieces()
-        frames = [Frame(self._line({"model": "fake", "created_at": "2024-07-22T20:47:51.1Z", "response": p,
-                                    "done": False}), text=True) for p in pieces]
+        frames = [
+            Frame(
+                self._line(
+                    {"model": "fake", "created_at": "2024-07-22T20:47:51.1Z", "response": p, "done": False}
+                ),
+                text=True,
+            )
+            for p in pieces
+        ]
         if reply.send_done:
             frames.append(Frame(self._line(self._final(reply, "", len(pieces)))))
         return frames
@@ -155,21 +193,53 @@ class LlamaCppFormat:
     def _final(self, reply: Reply, text: str, pieces: int) -> dict[str, Any]:
         prompt, completion = _counts(reply, pieces)
         cached = reply.cached or 0
-        final: dict[str, Any] = {"index": 0, "content": text, "tokens": [], "id_slot": 0, "stop": True,
-                                 "model": "fake", "stopping_word": "", "truncated": False,
-                                 "stop_type": _LLAMACPP_REASONS.get(reply.finish_reason, reply.finish_reason)}
+        final: dict[str, Any] = {
+            "index": 0,
+            "content": text,
+            "tokens": [],
+            "id_slot": 0,
+            "stop": True,
+            "model": "fake",
+            "stopping_word": "",
+            "truncated": False,
+            "stop_type": _LLAMACPP_REASONS.get(reply.finish_reason, reply.finish_reason),
+        }
         if reply.usage_mode != "none":
-            timings = {"cache_n": cached, "prompt_n": prompt - cached, "prompt_ms": 12.5,
-                       "predicted_n": completion, "predicted_ms": 40.0}
-            final.update(tokens_predicted=completion, tokens_evaluated=prompt,
-                         tokens_cached=prompt + completion, timings=timings)
+            timings = {
+                "cache_n": cached,
+                "prompt_n": prompt - cached,
+                "prompt_ms": 12.5,
+                "predicted_n": completion,
+                "predicted_ms": 40.0,
+            }
+            final.update(
+                tokens_predicted=completion,
+                tokens_evaluated=prompt,
+                tokens_cached=prompt + completion,
+                timings=timings,
+            )
         return final
 
     def stream(self, reply: Reply, request_json: Any) -> list[Frame]:
         """One ``stop: false`` event per piece, then the ``stop: true`` event."""
         pieces, crlf = reply.pieces(), reply.crlf
-        frames = [Frame(sse({"index": 0, "content": p, "tokens": [], "stop": False, "id_slot": 0,
-                             "tokens_predicted": i + 1}, crlf), text=True) for i, p in enumerate(pieces)]
+        frames = [
+            Frame(
+                sse(
+                    {
+                        "index": 0,
+                        "content": p,
+                        "tokens": [],
+                        "stop": False,
+                        "id_slot": 0,
+                        "tokens_predicted": i + 1,
+                    },
+                    crlf,
+                ),
+                text=True,
+            )
+            for i, p in enumerate(pieces)
+        ]
         if reply.send_done:
             frames.append(Frame(sse(self._final(reply, "", len(pieces)), crlf)))
         return frames

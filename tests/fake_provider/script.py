@@ -18,26 +18,26 @@ USAGE_MODES = ("separate", "last-chunk", "none")
 class Reply:
     """One scripted answer.
 
-    ``text`` is streamed in ``chunks`` pieces (split by characters). ``usage`` overrides the default
-    ``{"prompt_tokens": 10, "completion_tokens": <pieces>}``; ``cached`` adds cached prompt tokens as
-    ``prompt_tokens_details.cached_tokens`` (``cached_style="openai"``), DeepSeek's
-    ``prompt_cache_hit_tokens`` (``"deepseek"``) or both. ``usage_mode``: ``"separate"`` (OpenAI: an extra
-    ``choices: []`` chunk, only when the request asked ``include_usage``), ``"last-chunk"`` (DeepSeek 2026,
-    Mistral: on the finish chunk), ``"none"``; None picks the format's own. ``cache_write`` is Anthropic's
-    ``cache_creation_input_tokens`` (Anthropic reports ``input_tokens`` without cache reads and writes).
+        ``text`` is streamed in ``chunks`` pieces (split by characters). ``usage`` overrides the default
+        ``{"prompt_tokens": 10, "completion_tokens": <pieces>}``; ``cached`` adds cached prompt tokens as
+        ``prompt_tokens_details.cached_tokens`` (``cached_style="openai"``), DeepSeek's
+        ``prompt_cache_hit_tokens`` (``"deepseek"``) or both. ``usage_mode``: ``"separate"`` (OpenAI: an extra
+        ``choices: []`` chunk, only when the request asked ``include_usage``), ``"last-chunk"`` (DeepSeek 2026,
+        Mistral: on the finish chunk), ``"none"``; None picks the format's own. ``cache_write`` is Anthropic's
+        ``cache_creation_input_tokens`` (Anthropic reports ``input_tokens`` without cache reads and writes).
 
-    ``hold``: wait before the headers until the test calls ``FakeProvider.release(hold)`` (or the client
-    leaves), to keep a request in flight for exactly as long as a test needs.
+        ``hold``: wait before the headers until the test calls ``FakeProvider.release(hold)`` (or the client
+        leaves), to keep a request in flight for exactly as long as a test needs.
 
-    Faults: ``delay_before_s`` before the headers, ``delay_between_s`` between pieces,
-    ``stall_after_chunks`` (stop sending until the client leaves or the server stops), ``error_body`` with
-``status=200`` (a whole JSON or text body where a stream was asked for, as some proxies answer),
-    ``drop_after_chunks`` (close the socket without a terminator), ``mid_stream_error`` (an error object,
-    sent after ``error_after_chunks`` pieces or after all of them, then the stream ends without a
-    terminator), ``status``/``error_body``/``headers`` for a non-200 answer, ``send_done=False``.
-    Wire details: ``framing`` ``"chunked"`` or ``"close"`` (body ends at connection close), ``comments``
-    sent before the first chunk (``": keep-alive"``), ``crlf`` line endings, ``write_size`` to cut every
-    write into pieces of that many bytes.
+        Faults: ``delay_before_s`` before the headers, ``delay_between_s`` between pieces,
+        ``stall_after_chunks`` (stop sending until the client leaves or the server stops), ``error_body`` with
+    ``status=200`` (a whole JSON or text body where a stream was asked for, as some proxies answer),
+        ``drop_after_chunks`` (close the socket without a terminator), ``mid_stream_error`` (an error object,
+        sent after ``error_after_chunks`` pieces or after all of them, then the stream ends without a
+        terminator), ``status``/``error_body``/``headers`` for a non-200 answer, ``send_done=False``.
+        Wire details: ``framing`` ``"chunked"`` or ``"close"`` (body ends at connection close), ``comments``
+        sent before the first chunk (``": keep-alive"``), ``crlf`` line endings, ``write_size`` to cut every
+        write into pieces of that many bytes.
     """
 
     text: str = "ok"
@@ -109,8 +109,13 @@ class Request:
 
     def as_json(self) -> dict[str, Any]:
         """A JSON-able record (for ``--requests-log``)."""
-        return {"method": self.method, "path": self.path, "headers": self.headers, "json": self.json,
-                "connection": self.connection}
+        return {
+            "method": self.method,
+            "path": self.path,
+            "headers": self.headers,
+            "json": self.json,
+            "connection": self.connection,
+        }
 
 
 @dataclass(frozen=True)
@@ -146,8 +151,14 @@ class WireFormat:
     content_type: str = "text/event-stream"
 
     def _chunk(self, choices: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-        return {"id": "fake-1", "object": self.chunk_object, "created": 1730000000, "model": "fake",
-                "choices": choices, **extra}
+        return {
+            "id": "fake-1",
+            "object": self.chunk_object,
+            "created": 1730000000,
+            "model": "fake",
+            "choices": choices,
+            **extra,
+        }
 
     def stream(self, reply: Reply, request_json: Any) -> list[Frame]:
         """Every frame of a streamed answer, terminator included (the server cuts it for faults)."""
@@ -172,8 +183,13 @@ class WireFormat:
 
     def body(self, reply: Reply) -> dict[str, Any]:
         """The non-streamed answer."""
-        return {"id": "fake-1", "created": 1730000000, "model": "fake",
-                **self.whole(reply.text, reply.finish_reason), "usage": reply.usage_object(1)}
+        return {
+            "id": "fake-1",
+            "created": 1730000000,
+            "model": "fake",
+            **self.whole(reply.text, reply.finish_reason),
+            "usage": reply.usage_object(1),
+        }
 
 
 def _chat_whole(text: str, reason: str) -> dict[str, Any]:
@@ -193,8 +209,10 @@ COMPLETIONS = WireFormat(
     chunk_object="text_completion",
     piece=lambda p: {"text": p, "index": 0, "logprobs": None, "finish_reason": None},
     finish=lambda r: {"text": "", "index": 0, "logprobs": None, "finish_reason": r},
-    whole=lambda t, r: {"object": "text_completion",
-                        "choices": [{"text": t, "index": 0, "logprobs": None, "finish_reason": r}]},
+    whole=lambda t, r: {
+        "object": "text_completion",
+        "choices": [{"text": t, "index": 0, "logprobs": None, "finish_reason": r}],
+    },
 )
 # Codestral FIM: a completions-style request answered in chat shape, usage always on the final chunk.
 MISTRAL_FIM = WireFormat(
