@@ -24,7 +24,8 @@ class Reply:
         ``prompt_cache_hit_tokens`` (``"deepseek"``) or both. ``usage_mode``: ``"separate"`` (OpenAI: an
         extra ``choices: []`` chunk, only when the request asked ``include_usage``), ``"last-chunk"``
         (DeepSeek 2026, Mistral: on the finish chunk), ``"none"``; None picks the format's own.
-        ``cache_write`` is Anthropic's ``cache_creation_input_tokens`` (Anthropic reports ``input_tokens`` without cache reads and writes).
+        ``cache_write`` is Anthropic's ``cache_creation_input_tokens`` (Anthropic reports ``input_tokens``
+        without cache reads and writes).
 
         ``hold``: wait before the headers until the test calls ``FakeProvider.release(hold)`` (or the client
         leaves), to keep a request in flight for exactly as long as a test needs.
