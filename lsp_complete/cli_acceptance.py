@@ -11,7 +11,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from lsp_complete import telemetry
+from lsp_complete import cli_table, telemetry
 
 __all__ = ["report", "table"]
 
@@ -63,13 +63,4 @@ def table(body: dict[str, Any]) -> str:
                 f"{per_usd:,.0f}" if per_usd is not None else ("free" if free else "n/a"),
             )
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    text = [
-        "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))
-        )
-        for line in lines
-    ]
-    text.insert(1, "-" * len(text[0]))
-    text.insert(len(text) - 1, "-" * len(text[0]))
-    return "suggestions (acceptance, recorded locally)\n" + "\n".join(text)
+    return "suggestions (acceptance, recorded locally)\n" + cli_table.render(lines)

@@ -18,7 +18,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any, TextIO
 
-from lsp_complete import cli_acceptance, config, ledger, prices
+from lsp_complete import cli_acceptance, cli_table, config, ledger, prices
 from lsp_complete.errors import ConfigError
 
 __all__ = ["COMMANDS", "add_commands", "parse_since", "run"]
@@ -193,16 +193,7 @@ def _table(rows: list[ledger.Row], by: str) -> str:
                 _money(r.saved_usd),
             )
         )
-    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
-    text = [
-        "  ".join(
-            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths, strict=True))
-        )
-        for line in lines
-    ]
-    text.insert(1, "-" * len(text[0]))
-    text.insert(len(text) - 1, "-" * len(text[0]))
-    return "\n".join(text)
+    return cli_table.render(lines)
 
 
 def _chart(daily: list[tuple[str, str, float]], out: TextIO) -> str:
