@@ -113,7 +113,7 @@ class Accounts:
         if not self._ledger_tried:
             self._ledger_tried = True
             try:
-                self._ledger = Ledger(self._path, clock=self._clock)
+                self._ledger = Ledger(self._path, self._caps.retention_days, clock=self._clock)
             except (sqlite3.Error, OSError) as exc:
                 log.warning(
                     "cannot open the ledger %s (%s): spend is counted in memory only", self._path, exc

@@ -242,6 +242,8 @@ class _Layers:
         converted, error = spec.check(value)
         if error:
             return self.problem(origin, key, error)
+        if spec.file_only and not trusted:
+            return self.problem(origin, key, "refused: only your config file may set this")
         cap = self.ceiling.get(key)
         if spec.lower_only and not trusted and cap is not None and (converted is None or converted > cap):
             return self.problem(origin, key, f"refused: editor settings may only lower budget caps ({cap})")

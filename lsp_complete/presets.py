@@ -156,6 +156,8 @@ class BudgetSettings:
     monthly_usd: float | None = 10.0
     #: ``(tier, daily, monthly)`` caps of single tiers, on top of the totals; only from the config file.
     tiers: tuple[tuple[str, float | None, float | None], ...] = ()
+    #: Days the ledger and the acceptance events are kept (rows older are deleted when the server starts).
+    retention_days: int = 90
 
 
 SECTION_DEFAULTS: Mapping[str, Any] = MappingProxyType(
@@ -215,6 +217,7 @@ class Field:
 
     Kinds: ``bool``, ``int``, ``float``, ``cap`` (US dollars or None for no cap), ``strings`` (a list of
     strings), ``choice`` (one of ``choices``). ``lower_only``: editor settings may only lower it.
+    ``file_only``: only the user's config file may set it (not in the editor schema).
     """
 
     key: str
@@ -224,6 +227,7 @@ class Field:
     hi: float | None = None
     choices: tuple[str, ...] = ()
     lower_only: bool = False
+    file_only: bool = False
 
     def expected(self) -> str:
         """What a valid value looks like, for problem messages."""
@@ -295,6 +299,8 @@ FIELDS: tuple[Field, ...] = (
     Field("premium.max_tokens", "int", "Most tokens one premium answer may have.", 1, 32768),
     Field("budget.daily_usd", "cap", "Daily spending cap in US dollars.", 0, 100000, lower_only=True),
     Field("budget.monthly_usd", "cap", "Monthly spending cap in US dollars.", 0, 1000000, lower_only=True),
+    # A cloned repository's workspace settings must not be able to delete the user's spending history.
+    Field("budget.retention_days", "int", "Days the ledger keeps its rows.", 1, 3650, file_only=True),
     Field("exclude", "strings", "Extra globs of files never sent to a model."),
     Field("log_level", "choice", "Server log level.", choices=LOG_LEVELS),
 )
@@ -406,6 +412,8 @@ def schema(default: Callable[[str], Any]) -> dict[str, Any]:
     types = {"bool": "boolean", "int": "integer", "float": "number", "cap": ["number", "null"]}
     props: dict[str, Any] = {}
     for f in FIELDS:
+        if f.file_only:
+            continue
         value = default(f.key)
         entry: dict[str, Any] = {
             "type": types.get(f.kind, "array" if f.kind == "strings" else "string"),

@@ -37,7 +37,9 @@ class Session:
         self.startup_problems = tuple(result.problems)
         self.documents: dict[str, Document] = {}
         self.desynced: set[str] = set()
-        self.telemetry = telemetry.Telemetry(ledger.default_path(self.env))  # acceptance events, local only
+        self.telemetry = telemetry.Telemetry(  # acceptance events, local only
+            ledger.default_path(self.env), retention_days=self.settings.budget.retention_days
+        )
         self.roots: list[str] = []
         self.rules = ExclusionRules(self.settings.exclude, {})
         self.engine = Engine(self.settings, self.env, _count)

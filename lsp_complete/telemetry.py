@@ -99,8 +99,11 @@ class Telemetry:
     order. ``close`` (the server's shutdown) writes what is queued and stops the thread.
     """
 
-    def __init__(self, path: Path | str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, path: Path | str, clock: Callable[[], float] = time.time, retention_days: int = RETENTION_DAYS
+    ) -> None:
         self.path = Path(path)
+        self._retention_days = retention_days
         self._clock = clock
         self._lock = threading.Lock()  # the connection
         self._db: sqlite3.Connection | None = None
@@ -125,7 +128,7 @@ class Telemetry:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
-                cutoff = self._clock() - RETENTION_DAYS * 86400
+                cutoff = self._clock() - self._retention_days * 86400
                 db.execute("DELETE FROM suggestion_events WHERE time < ?", (cutoff,))
             except sqlite3.Error:
                 db.close()

@@ -498,11 +498,13 @@ def test_settings_schema_matches_the_fields_and_defaults() -> None:
     schema = config.settings_schema()
     props = schema["properties"]
     json.dumps(schema)
-    assert {f.key for f in FIELDS} <= set(props) and {"tiers", "tasks", "providers"} <= set(props)
+    editor_keys = {f.key for f in FIELDS if not f.file_only}
+    assert editor_keys <= set(props) and {"tiers", "tasks", "providers"} <= set(props)
+    assert not {f.key for f in FIELDS if f.file_only} & set(props)  # file-only keys are not editor settings
     assert props["completion.debounce_ms"].items() >= {"type": "integer", "default": 75, "minimum": 0}.items()
     assert props["completion.debounce_ms"]["editorKey"] == "completion.debounceMs"
     assert props["budget.daily_usd"]["type"] == ["number", "null"] and "debug" in props["log_level"]["enum"]
-    for f in FIELDS:
+    for f in (f for f in FIELDS if not f.file_only):
         default = config.presets.default_value(f.key)
         assert props[f.key]["default"] == (list(default) if isinstance(default, tuple) else default)
         assert props[f.key]["description"]
