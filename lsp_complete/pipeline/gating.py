@@ -88,7 +88,7 @@ class Gatekeeper:
         """Seconds to wait before asking upstream; 0 for an invoked request."""
         if invoked:
             return 0.0
-        if not self._c.adaptive_debounce:
+        if not self._c.adaptive_debounce or self._c.debounce_ms == 0:  # 0: no wait at all
             return self._c.debounce_ms / 1000.0
         before = text[max(0, offset - _TAIL) : offset]
         return self._policies.for_doc(uri).delay_ms(now, before) / 1000.0

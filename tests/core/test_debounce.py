@@ -50,19 +50,20 @@ def test_delay_by_context_without_rhythm(text: str, trigger: str | None, expecte
     ("intervals", "text", "expected"),
     [
         ([], "foo", 75.0),  # one keystroke: no rhythm yet
-        ([40], "foo", 75.0),  # one interval is not a burst
-        ([30, 30, 30], "foo", 75.0),  # fast typist: 2 x 30 = 60 < base
-        ([40, 40, 40], "foo", 80.0),  # 2 x 40
-        ([100, 100, 100], "foo", 200.0),  # 2 x 100
-        ([150, 150, 150, 150], "foo", 300.0),
+        ([40], "foo", 100.0),  # one interval is a rhythm
+        ([25, 25, 25], "foo", 75.0),  # fast typist: 2.5 x 25 = 62.5 < base
+        ([40, 40, 40], "foo", 100.0),  # 2.5 x 40
+        ([100, 100, 100], "foo", 250.0),  # 2.5 x 100
+        ([120, 120, 120, 120], "foo", 300.0),
         ([300, 300, 300], "foo", 350.0),  # capped at max_ms
-        ([100, 100, 100], "foo.", 200.0),  # mid-burst the rhythm is a floor, after a trigger too
-        ([100, 100, 100], "foo\n", 200.0),  # and at a line start
-        ([100, 100, 100, 5000], "foo", 75.0),  # a pause ends the burst
-        ([100, 100, 5000, 100, 100], "foo", 200.0),  # a new burst; the pause is not in the average
-        ([100, 100, 100, 100, 50], "foo", pytest.approx(2.0 * (0.3 * 50 + 0.7 * 100))),
-        ([100, 100, 100, 5000], "foo.", 25.0),  # after a pause the context counts again
-        ([100, 100, 100, 5000], "foo\n", 15.0),
+        ([100, 100, 100], "foo.", 250.0),  # mid-burst the rhythm is a floor, after a trigger too
+        ([100, 100, 100], "foo\n", 250.0),  # and at a line start
+        ([100, 100, 100, 5000], "foo", 250.0),  # the rhythm outlives a pause
+        ([100, 100, 5000, 100, 100], "foo", 250.0),  # a new burst; the pause is not in the average
+        ([100, 100, 100, 100, 50], "foo", pytest.approx(2.5 * (0.3 * 50 + 0.7 * 100))),
+        ([100, 100, 100, 5000], "foo.", 250.0),  # ... in every context
+        ([5000], "foo.", 25.0),  # no rhythm yet: the context decides
+        ([5000], "foo\n", 15.0),
     ],
 )
 def test_delay_follows_the_rhythm(intervals: list[float], text: str, expected: float) -> None:
@@ -72,7 +73,7 @@ def test_delay_follows_the_rhythm(intervals: list[float], text: str, expected: f
 
 def test_a_pause_before_the_request_ends_the_burst() -> None:
     policy, now = typed([100, 100, 100])
-    assert policy.delay_ms(now + 0.5, "foo", None) == pytest.approx(200.0)
+    assert policy.delay_ms(now + 0.5, "foo", None) == pytest.approx(250.0)
     assert policy.delay_ms(now + 2.0, "foo", None) == pytest.approx(75.0)
 
 
