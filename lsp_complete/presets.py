@@ -136,7 +136,7 @@ class CompletionSettings:
     context_snippets: int = 3  # cross-file snippets; 0 = none
     context_share: float = 0.25  # of prompt_tokens, for the snippets
     max_inflight: int = 2  # upstream requests per document
-    speculative: bool = False
+    speculative: bool = True
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ def _config(good: str, bad: str) -> str:
     return (
         f'[providers.bad]\napi = "openai-completions"\nbase_url = "{bad}"\napi_key_env = "FAKE_KEY"\n'
         f'[providers.good]\napi = "openai-completions"\nbase_url = "{good}"\napi_key_env = "FAKE_KEY"\n'
-        '[tiers]\nfast = ["bad/coder", "good/coder"]\n[completion]\ndebounce_ms = 0\n'
+        '[tiers]\nfast = ["bad/coder", "good/coder"]\n[completion]\ndebounce_ms = 0\nspeculative = false\n'
         "[budget]\ndaily_usd = 0.5\nmonthly_usd = 5.0\n"
         '[prices."good/coder"]\ninput_per_mtok = 1000.0\noutput_per_mtok = 1000.0\n'
     )

@@ -22,7 +22,8 @@ def provider_config(url: str, api: str = "openai-completions", name: str = "fake
     """A user config file with one keyed provider at ``url`` as the whole fast tier."""
     return (
         f'[providers.{name}]\napi = "{api}"\nbase_url = "{url}"\napi_key_env = "FAKE_KEY"\n\n'
-        f"[tiers]\nfast = [{tiers or f'{chr(34)}{name}/coder{chr(34)}'}]\n\n[completion]\ndebounce_ms = 0\n"
+        f"[tiers]\nfast = [{tiers or f'{chr(34)}{name}/coder{chr(34)}'}]\n\n"
+        "[completion]\ndebounce_ms = 0\nspeculative = false\n"
     )
 
 

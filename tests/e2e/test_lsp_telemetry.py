@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 KEY = "sk-telemetry-0123456789"
 CONFIG = (
     '[providers.fake]\napi = "openai-completions"\nbase_url = "{url}"\napi_key_env = "FAKE_KEY"\n'
-    '[tiers]\nfast = ["fake/coder"]\n[completion]\ndebounce_ms = 0\n'
+    '[tiers]\nfast = ["fake/coder"]\n[completion]\ndebounce_ms = 0\nspeculative = false\n'
     '[prices."fake/coder"]\ninput_per_mtok = 1.0\noutput_per_mtok = 2.0\nas_of = "2026-12"\n'
 )
 

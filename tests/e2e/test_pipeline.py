@@ -25,7 +25,8 @@ WAIT_S = 10.0
 
 def config(url: str, **completion: object) -> str:
     """A config file with the fake as the whole fast tier and ``completion`` settings."""
-    values = {"debounce_ms": 0, **completion}
+    # Speculation (on by default) would add requests these tests do not count; its own tests turn it on.
+    values = {"debounce_ms": 0, "speculative": False, **completion}
     lines = "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items())
     return (
         f'[providers.fake]\napi = "openai-completions"\nbase_url = "{url}"\napi_key_env = "FAKE_KEY"\n\n'

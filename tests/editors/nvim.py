@@ -61,6 +61,8 @@ def provider_config(url: str, debounce_ms: int = 0) -> str:
     return (
         f'[providers.fake]\napi = "openai-completions"\nbase_url = "{url}"\napi_key_env = "FAKE_KEY"\n\n'
         f'[tiers]\nfast = ["fake/coder"]\n\n[completion]\ndebounce_ms = {debounce_ms}\n'
+        # the tests count upstream requests; speculation (on by default) would add its own
+        "speculative = false\n"
     )
 
 
