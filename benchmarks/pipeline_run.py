@@ -19,14 +19,14 @@ from benchmarks.pipeline_client import Client, change, position, sealed_env
 from benchmarks.pipeline_log import RunLog, Upstream
 from benchmarks.pipeline_replay import Replay
 from benchmarks.pipeline_trace import Trace
-from lsp_complete import presets
+from lsp_complete import fields
 from tests.fake_provider import FakeProvider, Reply
 from tests.fake_provider.oracle import Answer, Oracle, Timing
 from tests.fake_provider.script import Request
 
 KEY_ENV = "BENCH_ORACLE_KEY"
 MODEL = "deepseek-flash"
-WHOLE_FILE = min(1_000_000, int(presets.FIELD_BY_KEY["completion.prompt_tokens"].hi or 1_000_000))
+WHOLE_FILE = min(1_000_000, int(fields.FIELD_BY_KEY["completion.prompt_tokens"].hi or 1_000_000))
 
 #: completion.* keys per configuration (INTERFACES.md); "ours" is the shipped defaults.
 CONFIGS: dict[str, dict[str, Any]] = {
@@ -45,7 +45,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
 
 def has_key(key: str) -> bool:
     """Whether this build knows ``completion.<key>``."""
-    return f"completion.{key}" in presets.FIELD_BY_KEY
+    return f"completion.{key}" in fields.FIELD_BY_KEY
 
 
 def config_toml(url: str, completion: dict[str, Any]) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from lsp_complete import presets
+from lsp_complete import fields, presets
 from lsp_complete.presets import LOCAL, BudgetSettings, CompletionSettings, ModelRef, PremiumSettings
 
 __all__ = [  # the public API; the section dataclasses and ModelRef live in presets with the defaults
@@ -160,7 +160,7 @@ class _Layers:
     """The state while layers are applied in order; every setter records its source."""
 
     def __init__(self) -> None:
-        self.values: dict[str, Any] = {f.key: presets.default_value(f.key) for f in presets.FIELDS}
+        self.values: dict[str, Any] = {f.key: presets.default_value(f.key) for f in fields.FIELDS}
         self.values["budget.tiers"] = ()  # [budget.tiers.NAME]: a table, not a Field
         self.providers = {n: dict(vars(p), headers={}, prompt_style="auto") for n, p in _PRESETS}
         self.tiers = {t: tuple(map(ModelRef.parse, refs)) for t, refs in presets.DEFAULT_TIERS.items()}
@@ -195,7 +195,7 @@ class _Layers:
         if "providers" in top:
             self._providers(origin, top["providers"], trusted)
         for section in (s for s in _SECTIONS if s in top):
-            allowed = [k.partition(".")[2] for k in presets.FIELD_BY_KEY if k.startswith(section + ".")]
+            allowed = [k.partition(".")[2] for k in fields.FIELD_BY_KEY if k.startswith(section + ".")]
             for k, raw, v in self.table(origin, section, top[section]):
                 if section == "budget" and k == "tiers":
                     self._tier_caps(origin, v, trusted)
@@ -227,7 +227,7 @@ class _Layers:
                     known = ("daily_usd", "monthly_usd")
                     self.problem(origin, f"{key}.{raw_k}", presets.unknown_key(raw_k, known))
                     continue
-                converted, error = presets.FIELD_BY_KEY[f"budget.{k}"].check(v)
+                converted, error = fields.FIELD_BY_KEY[f"budget.{k}"].check(v)
                 if error:
                     self.problem(origin, f"{key}.{k}", error)
                 else:
@@ -238,7 +238,7 @@ class _Layers:
         return None
 
     def _field(self, origin: str, key: str, value: Any, trusted: bool) -> None:
-        spec = presets.FIELD_BY_KEY[key]
+        spec = fields.FIELD_BY_KEY[key]
         converted, error = spec.check(value)
         if error:
             return self.problem(origin, key, error)
@@ -402,7 +402,7 @@ def describe(settings: Settings, env: Mapping[str, str] = os.environ) -> str:
     """Human-readable resolved configuration with each value's source; key values never appear."""
     src = settings.sources
     lines = ["Settings (value  <- source):"]
-    for f in presets.FIELDS:
+    for f in fields.FIELDS:
         section, _, name = f.key.rpartition(".")
         value = getattr(getattr(settings, section) if section else settings, name)
         lines.append(f"  {f.key} = {presets.fmt(value)}  <- {src.get(f.key, DEFAULT_ORIGIN)}")
@@ -442,4 +442,4 @@ def _tier_cap_lines(settings: Settings) -> list[str]:
 
 def settings_schema() -> dict[str, Any]:
     """JSON-schema-like description of the editor-settable keys (dotted snake_case names, with defaults)."""
-    return presets.schema(presets.default_value)
+    return fields.schema(presets.default_value)

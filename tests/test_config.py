@@ -10,7 +10,8 @@ import pytest
 
 from lsp_complete import config
 from lsp_complete.config import LOCAL_PROVIDER, ModelRef, ProviderConfig, load, resolve_tier, tier_for_task
-from lsp_complete.presets import FIELDS, PRESETS
+from lsp_complete.fields import FIELDS
+from lsp_complete.presets import PRESETS
 
 INIT, WS = config.INIT_ORIGIN, config.WORKSPACE_ORIGIN
 FAST_TWO = ["codestral/codestral-latest", "deepseek/deepseek-flash"]
