@@ -115,9 +115,10 @@ class LspActionUI:
         except Exception as exc:  # an error answer (e.g. a client without applyEdit): not applied
             logger.info("workspace/applyEdit failed: %s", exc)
             return False
-        if not result.applied:
-            logger.info("the client did not apply the edit: %s", result.failure_reason)
-        return bool(result.applied)
+        if result is None or not result.applied:  # a null answer counts as "not applied", not a crash
+            logger.info("the client did not apply the edit: %s", getattr(result, "failure_reason", None))
+            return False
+        return True
 
     def workspace_edit(self, changes: Sequence[FileChange]) -> types.WorkspaceEdit:
         """Versioned ``documentChanges`` when the client takes them, else plain ``changes``."""

@@ -426,6 +426,23 @@ async def test_docstring_inserts_only_the_new_lines(tmp_path: Path) -> None:
     ]
 
 
+async def test_an_edit_the_editor_declines_is_reported_not_a_crash(tmp_path: Path) -> None:
+    uri = (tmp_path / "shop.py").as_uri()
+    reply = '```python\ndef other():\n    """Return one."""\n    return 1\n```'
+    with FakeProvider() as fake:
+        fake.respond_with(Reply(text=reply, chunks=1))
+        env = sealed_env(tmp_path, config(fake.url), **keys())
+        async with action_session(env, tmp_path, VSCODE) as (client, recorder):
+            recorder.apply_result = False
+            open_doc(client, uri, CODE)
+            result = await command(
+                client, "lspComplete.docstring", {"uri": uri, "range": rng((11, 4), (11, 4))}
+            )
+    assert len(recorder.edits) == 1  # it was offered once
+    assert result["ok"] is False and result["applied"] is False
+    assert "did not apply" in result["message"]
+
+
 SECRET_NAME = "secrets.py"
 
 
