@@ -21,8 +21,8 @@ import httpx
 
 from lsp_complete.core.types import ModelRequest, StreamEnd, StreamEvent, TextDelta, Usage
 from lsp_complete.errors import ProviderError, ProviderResponseError
-from lsp_complete.providers.http import Timeouts, error_from_stream_payload, scrub, secrets_of
-from lsp_complete.providers.openai_base import _redacted_url
+from lsp_complete.providers.http import error_from_stream_payload, scrub, secrets_of
+from lsp_complete.providers.openai_base import HTTPProvider
 from lsp_complete.providers.streaming import Deadline, stream_body, stream_sse
 
 __all__ = ["JsonStreamProvider", "StreamState", "count", "stream_ndjson"]
@@ -63,29 +63,14 @@ async def stream_ndjson(
         yield buf.strip()
 
 
-class JsonStreamProvider:
+class JsonStreamProvider(HTTPProvider):
     """Base of the providers whose stream is a sequence of JSON objects (SSE ``data:`` or NDJSON lines).
 
     The API key lives only in the client's headers; ``repr`` shows the name, api and base URL.
     """
 
-    api: str  # set by each subclass; a plain attribute so the class satisfies the Provider protocol
-    path: ClassVar[str]
     terminator: ClassVar[str]  # named in the error of a stream that ended without it
     ndjson: ClassVar[bool] = False
-
-    def __init__(self, name: str, client: httpx.AsyncClient, timeouts: Timeouts) -> None:
-        self.name = name
-        self._client = client
-        self._timeouts = timeouts
-
-    def __repr__(self) -> str:
-        url = _redacted_url(str(self._client.base_url))
-        return f"{type(self).__name__}(name={self.name!r}, api={self.api!r}, base_url={url!r})"
-
-    def build_payload(self, request: ModelRequest) -> dict[str, object]:
-        """The JSON body for ``request``."""
-        raise NotImplementedError
 
     def handle(self, kind: str, obj: Mapping[str, Any], state: StreamState) -> str:
         """The text one object adds ("" when none); ``kind`` is the SSE event name ("" for NDJSON)."""
@@ -94,10 +79,6 @@ class JsonStreamProvider:
     def error_of(self, kind: str, obj: object) -> ProviderError | None:
         """The error an object carries, if any (default: an ``{"error": ...}`` object)."""
         return error_from_stream_payload(self.name, obj, secrets=secrets_of(self._client.headers))
-
-    async def aclose(self) -> None:
-        """Close the long-lived HTTP client."""
-        await self._client.aclose()
 
     async def stream(self, request: ModelRequest) -> AsyncGenerator[StreamEvent, None]:
         """Yield ``TextDelta`` pieces and one final ``StreamEnd``; raise a ``ProviderError`` on failure."""

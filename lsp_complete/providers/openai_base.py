@@ -70,11 +70,9 @@ def _redacted_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-class OpenAIStyleProvider:
-    """Base of the providers whose stream is OpenAI-shaped SSE ending in ``data: [DONE]``.
-
-    The API key lives only in the client's headers; ``repr`` shows the name, api and base URL.
-    """
+class HTTPProvider:
+    """What every wire format's provider shares: its name, one long-lived client, its timeouts, a repr
+    without secrets (the key lives only in the client's headers) and closing the client."""
 
     api: str  # set by each subclass; a plain attribute so the class satisfies the Provider protocol
     path: ClassVar[str]
@@ -92,13 +90,20 @@ class OpenAIStyleProvider:
         """The JSON body for ``request``."""
         raise NotImplementedError
 
-    def text_of(self, chunk: Mapping[str, Any]) -> str:
-        """The answer text one chunk adds ("" when none)."""
-        raise NotImplementedError
-
     async def aclose(self) -> None:
         """Close the long-lived HTTP client."""
         await self._client.aclose()
+
+
+class OpenAIStyleProvider(HTTPProvider):
+    """Base of the providers whose stream is OpenAI-shaped SSE ending in ``data: [DONE]``.
+
+    The API key lives only in the client's headers; ``repr`` shows the name, api and base URL.
+    """
+
+    def text_of(self, chunk: Mapping[str, Any]) -> str:
+        """The answer text one chunk adds ("" when none)."""
+        raise NotImplementedError
 
     async def stream(self, request: ModelRequest) -> AsyncGenerator[StreamEvent, None]:
         """Yield ``TextDelta`` pieces and one final ``StreamEnd``; raise a ``ProviderError`` on failure."""
